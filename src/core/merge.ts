@@ -1,0 +1,81 @@
+// Field-level last-writer-wins. A document is a set of fields, each carrying the HLC of its last
+// write, plus an optional tombstone HLC. Merging takes the later write per field and the later
+// tombstone, so merge is commutative, associative and idempotent (see merge.test.ts).
+
+import { compareHlc, maxHlc } from '../shared/hlc';
+
+export interface DocState {
+  fields: Record<string, unknown>;
+  clocks: Record<string, string>;
+  /** HLC of the latest delete, or null. */
+  deleted: string | null;
+}
+
+export interface OpEffect {
+  hlc: string;
+  set?: Record<string, unknown>;
+  delete?: true;
+}
+
+export const emptyDoc = (): DocState => ({ fields: {}, clocks: {}, deleted: null });
+
+/** The HLC of the latest field write, or null for a document never written. */
+export function lastWrite(state: DocState): string | null {
+  let max: string | null = null;
+  for (const c of Object.values(state.clocks)) if (max === null || c > max) max = c;
+  return max;
+}
+
+/**
+ * A document is visible while no delete is newer than its latest field write. A write after a
+ * delete resurrects it with all of its fields (they are kept under the tombstone for merging).
+ */
+export function isLive(state: DocState): boolean {
+  const last = lastWrite(state);
+  if (last === null) return false;
+  return state.deleted === null || compareHlc(last, state.deleted) > 0;
+}
+
+/** The version an editor saw: changes whenever a field write or a delete lands. */
+export const docVersion = (state: DocState): string | null => maxHlc(lastWrite(state), state.deleted);
+
+/**
+ * Apply one op to a document. Returns the new state (the input is not mutated) and which fields
+ * actually changed, so callers can skip no-op writes and emit precise change events.
+ */
+export function applyOp(state: DocState | undefined, op: OpEffect): { state: DocState; changedFields: string[]; deletedChanged: boolean } {
+  const base = state ?? emptyDoc();
+  const next: DocState = { fields: { ...base.fields }, clocks: { ...base.clocks }, deleted: base.deleted };
+  const changedFields: string[] = [];
+  let deletedChanged = false;
+  if (op.delete) {
+    if (next.deleted === null || compareHlc(op.hlc, next.deleted) > 0) {
+      next.deleted = op.hlc;
+      deletedChanged = true;
+    }
+  }
+  if (op.set) {
+    for (const [field, value] of Object.entries(op.set)) {
+      const current = next.clocks[field];
+      if (current === undefined || compareHlc(op.hlc, current) > 0) {
+        next.fields[field] = value;
+        next.clocks[field] = op.hlc;
+        changedFields.push(field);
+      }
+    }
+  }
+  return { state: next, changedFields, deletedChanged };
+}
+
+/** Merge two replicas of one document (snapshot import). */
+export function mergeDocs(a: DocState, b: DocState): DocState {
+  const out: DocState = { fields: { ...a.fields }, clocks: { ...a.clocks }, deleted: maxHlc(a.deleted, b.deleted) };
+  for (const [field, clock] of Object.entries(b.clocks)) {
+    const mine = out.clocks[field];
+    if (mine === undefined || compareHlc(clock, mine) > 0) {
+      out.fields[field] = b.fields[field];
+      out.clocks[field] = clock;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+// Tables of the replicated store. `docs` holds current state with per-field clocks, `oplog` the ops
+// still needed for anti-entropy, `audit` the ops compacted out of it, `vector` what this replica holds.
+
+import type { Migration } from './migrations';
+
+export const storeMigrations: Migration[] = [
+  {
+    name: '0001_replicated_store',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE docs (
+          collection TEXT NOT NULL,
+          id TEXT NOT NULL,
+          fields TEXT NOT NULL,
+          clocks TEXT NOT NULL,
+          deleted TEXT,
+          live INTEGER NOT NULL,
+          team TEXT,
+          version TEXT NOT NULL,
+          PRIMARY KEY (collection, id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX docs_by_team ON docs (collection, team) WHERE live = 1;
+
+        CREATE TABLE oplog (
+          origin TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          hlc TEXT NOT NULL,
+          collection TEXT NOT NULL,
+          id TEXT NOT NULL,
+          team TEXT,
+          actor TEXT NOT NULL,
+          body TEXT NOT NULL,
+          PRIMARY KEY (origin, seq)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE audit (
+          origin TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          hlc TEXT NOT NULL,
+          collection TEXT NOT NULL,
+          id TEXT NOT NULL,
+          team TEXT,
+          actor TEXT NOT NULL,
+          body TEXT NOT NULL,
+          PRIMARY KEY (origin, seq)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX audit_by_hlc ON audit (hlc);
+
+        -- seq: highest contiguous op held per origin. floor: ops at or below it are not held
+        -- (compacted, or covered by an imported snapshot), so a peer behind it needs a snapshot.
+        CREATE TABLE vector (
+          origin TEXT PRIMARY KEY,
+          seq INTEGER NOT NULL,
+          floor INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+      `);
+    },
+  },
+];

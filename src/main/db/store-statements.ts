@@ -1,0 +1,52 @@
+// Prepared statements of the replicated store, compiled once per open database.
+
+import type Database from 'better-sqlite3';
+
+interface DocRow {
+  fields: string;
+  clocks: string;
+  deleted: string | null;
+}
+
+export interface OpRow {
+  origin: string;
+  seq: number;
+  hlc: string;
+  collection: string;
+  id: string;
+  team: string | null;
+  actor: string;
+  body: string;
+}
+
+const OP_COLUMNS = 'origin, seq, hlc, collection, id, team, actor, body';
+
+export type StoreStatements = ReturnType<typeof prepareStoreStatements>;
+
+export function prepareStoreStatements(db: Database.Database) {
+  return {
+    getDoc: db.prepare<[string, string], DocRow>('SELECT fields, clocks, deleted FROM docs WHERE collection = ? AND id = ?'),
+    getLive: db.prepare<[string, string], { fields: string; version: string }>('SELECT fields, version FROM docs WHERE collection = ? AND id = ? AND live = 1'),
+    listLive: db.prepare<[string], { id: string; fields: string; version: string }>('SELECT id, fields, version FROM docs WHERE collection = ? AND live = 1 ORDER BY id'),
+    listLiveTeam: db.prepare<[string, string], { id: string; fields: string; version: string }>('SELECT id, fields, version FROM docs WHERE collection = ? AND team = ? AND live = 1 ORDER BY id'),
+    upsertDoc: db.prepare(`INSERT INTO docs (collection, id, fields, clocks, deleted, live, team, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (collection, id) DO UPDATE SET fields = excluded.fields, clocks = excluded.clocks, deleted = excluded.deleted,
+      live = excluded.live, team = excluded.team, version = excluded.version`),
+    updateDocPayload: db.prepare('UPDATE docs SET fields = ?, clocks = ?, deleted = ?, version = ? WHERE collection = ? AND id = ?'),
+    insertOp: db.prepare('INSERT OR IGNORE INTO oplog (origin, seq, hlc, collection, id, team, actor, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    hasOp: db.prepare<[string, number], number>('SELECT 1 FROM oplog WHERE origin = ? AND seq = ?').pluck(),
+    setVector: db.prepare('INSERT INTO vector (origin, seq, floor) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq, floor = excluded.floor'),
+    opsAfter: db.prepare<[string, number, number], OpRow>(`SELECT ${OP_COLUMNS} FROM oplog WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`),
+    allDocs: db.prepare<[], { collection: string; id: string; fields: string; clocks: string; deleted: string | null }>('SELECT collection, id, fields, clocks, deleted FROM docs ORDER BY collection, id'),
+    moveToAudit: db.prepare('INSERT OR IGNORE INTO audit SELECT * FROM oplog WHERE origin = ? AND seq <= ?'),
+    deleteOps: db.prepare('DELETE FROM oplog WHERE origin = ? AND seq <= ?'),
+    audit: db.prepare<[string | null, string | null, number], OpRow>(`SELECT ${OP_COLUMNS} FROM (
+        SELECT ${OP_COLUMNS} FROM oplog UNION ALL SELECT ${OP_COLUMNS} FROM audit)
+      WHERE (?1 IS NULL OR team = ?1) AND (?2 IS NULL OR hlc < ?2) ORDER BY hlc DESC LIMIT ?3`),
+    maxHlcs: db.prepare<[], { o: string | null; d: string | null; m: string | null }>(
+      "SELECT (SELECT max(hlc) FROM oplog) AS o, (SELECT max(version) FROM docs) AS d, (SELECT value FROM meta WHERE key = 'hlc') AS m"),
+    vectorRows: db.prepare<[], { origin: string; seq: number; floor: number }>('SELECT origin, seq, floor FROM vector'),
+    maxSeqOf: db.prepare<[string], number | null>('SELECT max(seq) FROM oplog WHERE origin = ?').pluck(),
+    saveHlc: db.prepare("INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+  };
+}

@@ -1,0 +1,520 @@
+// The replicated store: the one write path for everything replicated. Local writes and received
+// ops both become ops in the oplog and are merged field by field (core/merge) into `docs`, inside
+// one SQLite transaction, so state, oplog and version vector can never disagree.
+
+import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { COLLECTIONS, TEAM_SCOPED, isCollectionName, type CollectionName, type DocOf } from '../../shared/collections';
+import { NgError } from '../../shared/errors';
+import { HlcClock, maxHlc } from '../../shared/hlc';
+import { isValidId, randomId } from '../../shared/ids';
+import { MAX_OP_BYTES, opSchema, type Op, type Snapshot, type SnapshotDoc, type VersionVector } from '../../shared/ops';
+import { canonicalJson } from '../../shared/canonical-json';
+import { validationError } from '../../shared/validation';
+import { applyOp, docVersion, isLive, mergeDocs, type DocState } from '../../core/merge';
+import type { ZodError } from 'zod';
+import { openDatabase } from './open';
+import type { Migration } from './migrations';
+import { storeMigrations } from './store-schema';
+import { prepareStoreStatements, type OpRow, type StoreStatements } from './store-statements';
+
+export interface StoreOptions {
+  path: string;
+  /** Fixed node id (tests); otherwise the one in the file, or a new random one. */
+  nodeId?: string;
+  now?: () => number;
+  maxSkewMs?: number;
+  nativeBinding?: string;
+  durability?: 'normal' | 'full';
+  /** Node-local tables of other modules (sessions, election state, ...). */
+  migrations?: readonly Migration[];
+}
+
+export interface WriteContext {
+  /** User id or system actor ("system", "agent:ID") recorded in the op: the audit trail. */
+  actor: string;
+  /** Optimistic concurrency: the version the editor saw (null = "must not exist yet"). */
+  expectedVersion?: string | null;
+}
+
+export type Stored<C extends CollectionName> = DocOf<C> & { id: string; version: string };
+
+export interface ChangeEvent {
+  collection: string;
+  id: string;
+  op: Op;
+  /** Whether the document is visible after the op. */
+  live: boolean;
+  /** Written on this node (vs received from a peer). */
+  local: boolean;
+}
+
+export interface RemoteApplyResult {
+  applied: number;
+  duplicates: number;
+  rejected: { index: number; code: string; message: string }[];
+}
+
+
+const STATE_CACHE_LIMIT = 20_000;
+
+type Listener = (events: readonly ChangeEvent[]) => void;
+
+export class Store {
+  readonly nodeId: string;
+  readonly path: string;
+  /** For main-layer modules that keep node-local tables in the same file. Never write replicated tables through it. */
+  readonly db: Database.Database;
+  readonly clock: HlcClock;
+  private readonly vec = new Map<string, { seq: number; floor: number }>();
+  private readonly listeners = new Set<Listener>();
+  private pending: ChangeEvent[] = [];
+  private depth = 0;
+  private closed = false;
+  private readonly sql: StoreStatements;
+  private readonly runInTransaction: (fn: () => unknown) => unknown;
+  /** Own seq is persisted lazily (it is recoverable from the oplog); see reloadVector. */
+  private ownSeqDirty = false;
+  /**
+   * Recently touched document states, so a write does not re-read and re-parse its row. Holds
+   * exactly what the docs table holds (write-through); dropped whole if a transaction rolls back.
+   */
+  private readonly stateCache = new Map<string, DocState>();
+
+  static open(opts: StoreOptions): Store {
+    const db = openDatabase({
+      path: opts.path,
+      migrations: [...storeMigrations, ...(opts.migrations ?? [])],
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+      ...(opts.durability ? { durability: opts.durability } : {}),
+    });
+    try {
+      return new Store(db, opts);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  private constructor(db: Database.Database, opts: StoreOptions) {
+    this.db = db;
+    this.path = opts.path;
+    const stored = db.prepare("SELECT value FROM meta WHERE key = 'node_id'").pluck().get() as string | undefined;
+    if (stored && opts.nodeId && stored !== opts.nodeId) {
+      throw new NgError('NG_VALIDATION', `${opts.path} belongs to node ${stored}, not ${opts.nodeId}`);
+    }
+    this.nodeId = stored ?? opts.nodeId ?? randomId('n').slice(0, 17);
+    if (!stored) db.prepare("INSERT INTO meta (key, value) VALUES ('node_id', ?)").run(this.nodeId);
+
+    this.sql = prepareStoreStatements(db);
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
+
+    this.reloadVector();
+    // Resume the clock above everything this file has seen, so a restart never reissues a timestamp.
+    const m = this.sql.maxHlcs.get()!;
+    this.clock = new HlcClock({ origin: this.nodeId, now: opts.now ?? Date.now, ...(opts.maxSkewMs ? { maxSkewMs: opts.maxSkewMs } : {}), last: maxHlc(maxHlc(m.o, m.d), m.m) });
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  get<C extends CollectionName>(collection: C, id: string): Stored<C> | undefined {
+    const row = this.sql.getLive.get(collection, id);
+    if (!row) return undefined;
+    return { ...(JSON.parse(row.fields) as DocOf<C>), id, version: row.version };
+  }
+
+  list<C extends CollectionName>(collection: C, filter: { team?: string } = {}): Stored<C>[] {
+    const rows = filter.team !== undefined ? this.sql.listLiveTeam.all(collection, filter.team) : this.sql.listLive.all(collection);
+    return rows.map((r) => ({ ...(JSON.parse(r.fields) as DocOf<C>), id: r.id, version: r.version }));
+  }
+
+  vector(): VersionVector {
+    const out: VersionVector = {};
+    for (const [origin, v] of this.vec) out[origin] = v.seq;
+    return out;
+  }
+
+  /** Ops (newest first) for the audit view; `team` limits it to one tenant. */
+  auditLog(opts: { team?: string | null; before?: string | null; limit?: number } = {}): Op[] {
+    return this.sql.audit.all(opts.team ?? null, opts.before ?? null, Math.min(opts.limit ?? 100, 1000)).map(opFromRow);
+  }
+
+  // ---------------------------------------------------------------- local writes
+
+  /**
+   * Set fields of one document (creating it if needed). The merged document must satisfy its
+   * collection schema; values are stored as the schema normalises them (e.g. punycode hostnames).
+   * A write that changes nothing produces no op.
+   */
+  write<C extends CollectionName>(collection: C, id: string, set: Partial<DocOf<C>>, ctx: WriteContext): Stored<C> {
+    this.assertWritable(collection, id);
+    return this.atomic(() => {
+      const state = this.loadState(collection, id);
+      this.checkExpectedVersion(collection, id, state, ctx);
+      const live = state !== undefined && isLive(state);
+      // A new (or deleted) document must be whole; an update is checked field by field, which is
+      // equivalent because collection schemas have no cross-field rules, and far cheaper.
+      const normalized = live ? validateFields(collection, set as Record<string, unknown>, []) : validateDoc(collection, { ...(state?.fields ?? {}), ...set });
+
+      const effective: Record<string, unknown> = {};
+      const prev: Record<string, unknown> = {};
+      for (const key of Object.keys(set)) {
+        const value = normalized[key];
+        const before = state?.fields[key];
+        if (live && before !== undefined && canonicalJson(before) === canonicalJson(value)) continue;
+        effective[key] = value;
+        if (before !== undefined) prev[key] = before;
+      }
+      if (live && Object.keys(effective).length === 0) return { ...(state.fields as DocOf<C>), id, version: docVersion(state)! };
+
+      const merged = { ...(state?.fields ?? {}), ...effective };
+      const next = this.commitLocal({ collection, id, set: effective, actor: ctx.actor, team: teamOf(collection, id, merged), ...(Object.keys(prev).length > 0 ? { prev } : {}) }, state);
+      return { ...(next.fields as DocOf<C>), id, version: docVersion(next)! };
+    });
+  }
+
+  /** Delete a document (a tombstone). Returns false when there was nothing visible to delete. */
+  delete(collection: CollectionName, id: string, ctx: WriteContext): boolean {
+    this.assertWritable(collection, id);
+    return this.atomic(() => {
+      const state = this.loadState(collection, id);
+      this.checkExpectedVersion(collection, id, state, ctx);
+      if (!state || !isLive(state)) return false;
+      this.commitLocal({ collection, id, delete: true, actor: ctx.actor, team: teamOf(collection, id, state.fields), prev: state.fields }, state);
+      return true;
+    });
+  }
+
+  /**
+   * Run `fn` in one SQLite transaction (nesting allowed). Change events are delivered once, after
+   * the outermost commit; nothing of a failed transaction is visible or announced.
+   */
+  transaction<T>(fn: () => T): T {
+    const mark = this.pending.length;
+    this.depth++;
+    let result: T;
+    try {
+      result = this.runInTransaction(fn) as T;
+    } catch (e) {
+      this.pending.length = mark;
+      this.stateCache.clear();
+      this.reloadVector();
+      throw e;
+    } finally {
+      this.depth--;
+    }
+    if (this.depth === 0 && this.pending.length > 0) {
+      const events = this.pending;
+      this.pending = [];
+      for (const l of this.listeners) l(events);
+    }
+    return result;
+  }
+
+  /**
+   * Atomic unit for the store's own writes. Inside an enclosing transaction it joins it without a
+   * savepoint: validation happens before any statement runs, so a refused write leaves nothing behind.
+   */
+  private atomic<T>(fn: () => T): T {
+    return this.depth > 0 ? fn() : this.transaction(fn);
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---------------------------------------------------------------- replication
+
+  /**
+   * Merge ops received from a peer. Each op is schema-checked, size-capped and skew-checked; a bad
+   * op is refused (with its index and code) without affecting the others. Duplicates are ignored.
+   */
+  applyRemote(ops: readonly unknown[]): RemoteApplyResult {
+    const result: RemoteApplyResult = { applied: 0, duplicates: 0, rejected: [] };
+    this.transaction(() => {
+      ops.forEach((raw, index) => {
+        const checked = this.checkRemoteOp(raw);
+        if (!checked.ok) {
+          result.rejected.push({ index, code: checked.error.code, message: checked.error.message });
+          return;
+        }
+        const op = checked.op;
+        const held = this.vec.get(op.origin);
+        if (held && op.seq <= held.seq) {
+          result.duplicates++;
+          return;
+        }
+        const inserted = this.sql.insertOp.run(op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, opBody(op)).changes;
+        if (inserted === 0) {
+          result.duplicates++;
+          return;
+        }
+        this.clock.observe(op.hlc);
+        this.mergeOp(op, this.loadState(op.collection, op.id), false);
+        this.advanceVector(op.origin);
+        result.applied++;
+      });
+    });
+    return result;
+  }
+
+  /**
+   * The ops a peer with vector `theirs` lacks, oldest first per origin, at most `limit`. Throws
+   * NG_SNAPSHOT_REQUIRED when some of them were compacted away (the peer must bootstrap).
+   */
+  opsSince(theirs: VersionVector, limit = 10_000): { ops: Op[]; more: boolean } {
+    const ops: Op[] = [];
+    let more = false;
+    for (const [origin, v] of this.vec) {
+      const have = theirs[origin] ?? 0;
+      if (v.seq <= have) continue;
+      if (have < v.floor) {
+        throw new NgError('NG_SNAPSHOT_REQUIRED', `ops of ${origin} after seq ${have} were compacted (held from ${v.floor + 1}); bootstrap from a snapshot`, { details: { origin, have, floor: v.floor } });
+      }
+      const room = limit - ops.length;
+      if (room <= 0) {
+        more = true;
+        break;
+      }
+      const rows = this.sql.opsAfter.all(origin, have, Math.min(room, v.seq - have));
+      for (const r of rows) ops.push(opFromRow(r));
+      if (have + rows.length < v.seq) more = true;
+    }
+    return { ops, more };
+  }
+
+  exportSnapshot(): Snapshot {
+    return this.db.transaction((): Snapshot => ({
+      format: 'netgoat-snapshot/1',
+      origin: this.nodeId,
+      hlc: this.clock.current(),
+      vector: this.vector(),
+      docs: this.sql.allDocs.all().map((r): SnapshotDoc => ({
+        collection: r.collection, id: r.id, fields: JSON.parse(r.fields) as Record<string, unknown>,
+        clocks: JSON.parse(r.clocks) as Record<string, string>, deleted: r.deleted,
+      })),
+    }))();
+  }
+
+  /** Merge a peer's snapshot into this replica (bootstrap, or catching up past compaction). */
+  importSnapshot(snapshot: Snapshot): void {
+    if (snapshot.format !== 'netgoat-snapshot/1') throw new NgError('NG_BAD_MESSAGE', `unknown snapshot format ${String(snapshot.format)}`);
+    const skew = this.clock.checkSkew(snapshot.hlc);
+    if (skew) throw skew;
+    this.transaction(() => {
+      this.clock.observe(snapshot.hlc);
+      for (const d of snapshot.docs) {
+        if (!isCollectionName(d.collection) || !isValidId(d.id)) throw new NgError('NG_BAD_MESSAGE', `snapshot holds an invalid document ${d.collection}/${d.id}`);
+        const incoming: DocState = { fields: d.fields, clocks: d.clocks, deleted: d.deleted };
+        const current = this.loadState(d.collection, d.id);
+        this.saveState(d.collection, d.id, current ? mergeDocs(current, incoming) : incoming, null, current);
+      }
+      for (const [origin, seq] of Object.entries(snapshot.vector)) {
+        const mine = this.vec.get(origin) ?? { seq: 0, floor: 0 };
+        // Ops in (mine.seq, seq] are folded into the state but not held: peers behind `seq` need a snapshot from us too.
+        if (seq > mine.seq) this.setVector(origin, seq, Math.max(mine.floor, seq));
+      }
+    });
+  }
+
+  /** Move ops every member holds (at or below `watermark`) out of the oplog into the audit table. */
+  compact(watermark: VersionVector): number {
+    let moved = 0;
+    this.transaction(() => {
+      for (const [origin, v] of this.vec) {
+        const upTo = Math.min(watermark[origin] ?? 0, v.seq);
+        if (upTo <= v.floor) continue;
+        this.sql.moveToAudit.run(origin, upTo);
+        moved += this.sql.deleteOps.run(origin, upTo).changes;
+        this.setVector(origin, v.seq, upTo);
+      }
+      this.flushOwnSeq();
+      this.sql.saveHlc.run(this.clock.current());
+    });
+    return moved;
+  }
+
+  /** A digest of the whole replicated state: equal on two replicas exactly when they converged. */
+  stateHash(): string {
+    const h = createHash('sha256');
+    for (const r of this.sql.allDocs.iterate()) {
+      const state: DocState = { fields: JSON.parse(r.fields), clocks: JSON.parse(r.clocks), deleted: r.deleted };
+      h.update(canonicalJson([r.collection, r.id, isLive(state), state.fields, state.clocks, state.deleted]));
+      h.update('\n');
+    }
+    return h.digest('hex');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.flushOwnSeq();
+    this.sql.saveHlc.run(this.clock.current());
+    this.db.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private assertWritable(collection: string, id: string): void {
+    if (this.closed) throw new NgError('NG_UNAVAILABLE', 'the store is closed');
+    if (!isCollectionName(collection)) throw new NgError('NG_UNKNOWN_COLLECTION', `unknown collection "${collection}"`, { path: ['collection'] });
+    if (!isValidId(id)) throw new NgError('NG_VALIDATION', `invalid document id "${id.slice(0, 80)}"`, { path: ['id'] });
+  }
+
+  private checkExpectedVersion(collection: string, id: string, state: DocState | undefined, ctx: WriteContext): void {
+    if (ctx.expectedVersion === undefined) return;
+    const current = state && isLive(state) ? docVersion(state) : null;
+    if (current !== ctx.expectedVersion) {
+      throw new NgError('NG_CONFLICT', `${collection}/${id} changed since you opened it`, { details: { expectedVersion: ctx.expectedVersion, currentVersion: current } });
+    }
+  }
+
+  private commitLocal(change: Omit<Op, 'origin' | 'seq' | 'hlc'>, state: DocState | undefined): DocState {
+    const own = this.vec.get(this.nodeId) ?? { seq: 0, floor: 0 };
+    const op = { origin: this.nodeId, seq: own.seq + 1, hlc: this.clock.tick(), ...change } as Op;
+    const body = opBody(op);
+    if (body.length > MAX_OP_BYTES) throw new NgError('NG_TOO_LARGE', `the change to ${op.collection}/${op.id} is ${body.length} bytes (limit ${MAX_OP_BYTES})`);
+    this.sql.insertOp.run(op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, body);
+    // The vector row for our own origin is written lazily: the oplog itself proves the seq.
+    this.vec.set(this.nodeId, { seq: op.seq, floor: own.floor });
+    this.ownSeqDirty = true;
+    return this.mergeOp(op, state, true);
+  }
+
+  private mergeOp(op: Op, state: DocState | undefined, local: boolean): DocState {
+    const { state: next, changedFields, deletedChanged } = applyOp(state, op);
+    if (changedFields.length === 0 && !deletedChanged) return next;
+    this.saveState(op.collection, op.id, next, op.team ?? null, state);
+    this.pending.push({ collection: op.collection, id: op.id, op, live: isLive(next), local });
+    return next;
+  }
+
+  private saveState(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined): void {
+    this.remember(collection, id, state);
+    const teamValue = typeof state.fields.teamId === 'string' ? state.fields.teamId : collection === 'teams' ? id : team;
+    const live = isLive(state);
+    // Most writes change neither visibility nor team: updating only the payload columns spares
+    // SQLite the maintenance of the team index.
+    if (before && isLive(before) === live && before.fields.teamId === state.fields.teamId) {
+      this.sql.updateDocPayload.run(JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, docVersion(state) ?? '', collection, id);
+      return;
+    }
+    this.sql.upsertDoc.run(collection, id, JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, isLive(state) ? 1 : 0, teamValue, docVersion(state) ?? '');
+  }
+
+  private loadState(collection: string, id: string): DocState | undefined {
+    const cached = this.stateCache.get(`${collection}\u0000${id}`);
+    if (cached) return cached;
+    const row = this.sql.getDoc.get(collection, id);
+    if (!row) return undefined;
+    const state: DocState = { fields: JSON.parse(row.fields) as Record<string, unknown>, clocks: JSON.parse(row.clocks) as Record<string, string>, deleted: row.deleted };
+    this.remember(collection, id, state);
+    return state;
+  }
+
+  private remember(collection: string, id: string, state: DocState): void {
+    const key = `${collection}\u0000${id}`;
+    this.stateCache.delete(key);
+    this.stateCache.set(key, state);
+    if (this.stateCache.size > STATE_CACHE_LIMIT) this.stateCache.delete(this.stateCache.keys().next().value!);
+  }
+
+  private checkRemoteOp(raw: unknown): { ok: true; op: Op } | { ok: false; error: NgError } {
+    let size: number;
+    try {
+      size = JSON.stringify(raw)?.length ?? 0;
+    } catch {
+      return { ok: false, error: new NgError('NG_BAD_MESSAGE', 'op is not serialisable JSON') };
+    }
+    if (size > MAX_OP_BYTES) return { ok: false, error: new NgError('NG_TOO_LARGE', `op is ${size} bytes (limit ${MAX_OP_BYTES})`) };
+    const parsed = opSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, error: validationError(parsed.error, ['op']) };
+    const op = parsed.data;
+    if (!isCollectionName(op.collection)) return { ok: false, error: new NgError('NG_UNKNOWN_COLLECTION', `op for unknown collection "${op.collection}"`) };
+    if (!op.set && !op.delete) return { ok: false, error: new NgError('NG_VALIDATION', 'op neither sets fields nor deletes', { path: ['op'] }) };
+    if (!op.hlc.endsWith(`.${op.origin}`)) return { ok: false, error: new NgError('NG_VALIDATION', 'op timestamp origin differs from op origin', { path: ['op', 'hlc'] }) };
+    if (op.set) {
+      try {
+        validateFields(op.collection, op.set, ['op', 'set']);
+      } catch (e) {
+        return { ok: false, error: e as NgError };
+      }
+    }
+    const skew = this.clock.checkSkew(op.hlc);
+    if (skew) return { ok: false, error: skew };
+    return { ok: true, op };
+  }
+
+  /** Advance an origin's contiguous seq over any ops that arrived ahead of a gap. */
+  private advanceVector(origin: string): void {
+    const cur = this.vec.get(origin) ?? { seq: 0, floor: 0 };
+    let seq = cur.seq;
+    while (this.sql.hasOp.get(origin, seq + 1)) seq++;
+    if (seq !== cur.seq) this.setVector(origin, seq, cur.floor);
+  }
+
+  private setVector(origin: string, seq: number, floor: number): void {
+    this.sql.setVector.run(origin, seq, floor);
+    this.vec.set(origin, { seq, floor });
+  }
+
+  private reloadVector(): void {
+    this.vec.clear();
+    for (const r of this.sql.vectorRows.all()) this.vec.set(r.origin, { seq: r.seq, floor: r.floor });
+    // Own ops are committed without rewriting the vector row; the oplog is the truth.
+    const ownMax = this.sql.maxSeqOf.get(this.nodeId);
+    const own = this.vec.get(this.nodeId) ?? { seq: 0, floor: 0 };
+    if (ownMax !== null && ownMax !== undefined && ownMax > own.seq) this.vec.set(this.nodeId, { seq: ownMax, floor: own.floor });
+  }
+
+  private flushOwnSeq(): void {
+    if (!this.ownSeqDirty) return;
+    const own = this.vec.get(this.nodeId);
+    if (own) this.sql.setVector.run(this.nodeId, own.seq, own.floor);
+    this.ownSeqDirty = false;
+  }
+}
+
+/** The oplog keeps envelope fields in columns and only the payload (set/delete/prev) as JSON. */
+function opBody(op: Op): string {
+  return JSON.stringify({ s: op.set, d: op.delete, p: op.prev });
+}
+
+function opFromRow(r: OpRow): Op {
+  const b = JSON.parse(r.body) as { s?: Record<string, unknown>; d?: true; p?: Record<string, unknown> };
+  return {
+    origin: r.origin, seq: r.seq, hlc: r.hlc, collection: r.collection, id: r.id, actor: r.actor, team: r.team,
+    ...(b.s ? { set: b.s } : {}), ...(b.d ? { delete: true as const } : {}), ...(b.p ? { prev: b.p } : {}),
+  };
+}
+
+/** Validate a whole document against its collection schema; returns the normalised document. */
+function validateDoc(collection: CollectionName, doc: Record<string, unknown>): Record<string, unknown> {
+  const parsed = COLLECTIONS[collection].safeParse(doc);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data as Record<string, unknown>;
+}
+
+type FieldSchemas = Record<string, { safeParse: (v: unknown) => { success: true; data: unknown } | { success: false; error: ZodError } }>;
+
+/** Validate some fields of a document (an update or a received op); returns their normalised values. */
+function validateFields(collection: CollectionName, set: Record<string, unknown>, prefix: (string | number)[]): Record<string, unknown> {
+  const shape = (COLLECTIONS[collection] as unknown as { shape: FieldSchemas }).shape;
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(set)) {
+    const schema = shape[field];
+    if (!schema) throw new NgError('NG_VALIDATION', `${[...prefix, field].join('.')}: unknown field of ${collection}`, { path: [...prefix, field] });
+    const r = schema.safeParse(value);
+    if (!r.success) throw validationError(r.error, [...prefix, field]);
+    out[field] = r.data;
+  }
+  return out;
+}
+
+function teamOf(collection: string, id: string, fields: Record<string, unknown>): string | null {
+  if (collection === 'teams') return id;
+  if (TEAM_SCOPED.has(collection as CollectionName) && typeof fields.teamId === 'string') return fields.teamId;
+  return null;
+}
