@@ -40,9 +40,10 @@ export function prepareStoreStatements(db: Database.Database) {
     allDocs: db.prepare<[], { collection: string; id: string; fields: string; clocks: string; deleted: string | null }>('SELECT collection, id, fields, clocks, deleted FROM docs ORDER BY collection, id'),
     moveToAudit: db.prepare('INSERT OR IGNORE INTO audit SELECT * FROM oplog WHERE origin = ? AND seq <= ?'),
     deleteOps: db.prepare('DELETE FROM oplog WHERE origin = ? AND seq <= ?'),
-    audit: db.prepare<[string | null, string | null, number], OpRow>(`SELECT ${OP_COLUMNS} FROM (
+    // Named parameters: better-sqlite3 treats numbered ones (?1) as named and refuses positional values.
+    audit: db.prepare<[{ team: string | null; before: string | null; limit: number }], OpRow>(`SELECT ${OP_COLUMNS} FROM (
         SELECT ${OP_COLUMNS} FROM oplog UNION ALL SELECT ${OP_COLUMNS} FROM audit)
-      WHERE (?1 IS NULL OR team = ?1) AND (?2 IS NULL OR hlc < ?2) ORDER BY hlc DESC LIMIT ?3`),
+      WHERE (@team IS NULL OR team = @team) AND (@before IS NULL OR hlc < @before) ORDER BY hlc DESC LIMIT @limit`),
     maxHlcs: db.prepare<[], { o: string | null; d: string | null; m: string | null }>(
       "SELECT (SELECT max(hlc) FROM oplog) AS o, (SELECT max(version) FROM docs) AS d, (SELECT value FROM meta WHERE key = 'hlc') AS m"),
     vectorRows: db.prepare<[], { origin: string; seq: number; floor: number }>('SELECT origin, seq, floor FROM vector'),

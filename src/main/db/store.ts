@@ -136,7 +136,7 @@ export class Store {
 
   /** Ops (newest first) for the audit view; `team` limits it to one tenant. */
   auditLog(opts: { team?: string | null; before?: string | null; limit?: number } = {}): Op[] {
-    return this.sql.audit.all(opts.team ?? null, opts.before ?? null, Math.min(opts.limit ?? 100, 1000)).map(opFromRow);
+    return this.sql.audit.all({ team: opts.team ?? null, before: opts.before ?? null, limit: Math.min(opts.limit ?? 100, 1000) }).map(opFromRow);
   }
 
   // ---------------------------------------------------------------- local writes
@@ -161,14 +161,18 @@ export class Store {
       for (const key of Object.keys(set)) {
         const value = normalized[key];
         const before = state?.fields[key];
-        if (live && before !== undefined && canonicalJson(before) === canonicalJson(value)) continue;
+        if (live && before !== undefined && sameValue(before, value)) continue;
         effective[key] = value;
         if (before !== undefined) prev[key] = before;
       }
-      if (live && Object.keys(effective).length === 0) return { ...(state.fields as DocOf<C>), id, version: docVersion(state)! };
+      if (Object.keys(effective).length === 0) {
+        if (live) return { ...(state.fields as DocOf<C>), id, version: docVersion(state)! };
+        // An empty op would change nothing, so the document would stay deleted: refuse it rather than report a write.
+        throw new NgError('NG_VALIDATION', `${collection}/${id}: a write must set at least one field`, { path: [] });
+      }
 
-      const merged = { ...(state?.fields ?? {}), ...effective };
-      const next = this.commitLocal({ collection, id, set: effective, actor: ctx.actor, team: teamOf(collection, id, merged), ...(Object.keys(prev).length > 0 ? { prev } : {}) }, state);
+      const teamId = 'teamId' in effective ? effective.teamId : state?.fields.teamId;
+      const next = this.commitLocal({ collection, id, set: effective, actor: ctx.actor, team: teamOf(collection, id, teamId), ...(Object.keys(prev).length > 0 ? { prev } : {}) }, state);
       return { ...(next.fields as DocOf<C>), id, version: docVersion(next)! };
     });
   }
@@ -180,7 +184,7 @@ export class Store {
       const state = this.loadState(collection, id);
       this.checkExpectedVersion(collection, id, state, ctx);
       if (!state || !isLive(state)) return false;
-      this.commitLocal({ collection, id, delete: true, actor: ctx.actor, team: teamOf(collection, id, state.fields), prev: state.fields }, state);
+      this.commitLocal({ collection, id, delete: true, actor: ctx.actor, team: teamOf(collection, id, state.fields.teamId), prev: state.fields }, state);
       return true;
     });
   }
@@ -387,7 +391,7 @@ export class Store {
     const { state: next, changedFields, deletedChanged } = applyOp(state, op);
     if (changedFields.length === 0 && !deletedChanged) return next;
     this.saveState(op.collection, op.id, next, op.team ?? null, state);
-    this.pending.push({ collection: op.collection, id: op.id, op, live: isLive(next), local });
+    if (this.listeners.size > 0) this.pending.push({ collection: op.collection, id: op.id, op, live: isLive(next), local });
     return next;
   }
 
@@ -433,7 +437,8 @@ export class Store {
     if (!parsed.success) return { ok: false, error: validationError(parsed.error, ['op']) };
     const op = parsed.data;
     if (!isCollectionName(op.collection)) return { ok: false, error: new NgError('NG_UNKNOWN_COLLECTION', `op for unknown collection "${op.collection}"`) };
-    if (!op.set && !op.delete) return { ok: false, error: new NgError('NG_VALIDATION', 'op neither sets fields nor deletes', { path: ['op'] }) };
+    // An empty `set` also covers keys the schema dropped while parsing (e.g. "__proto__").
+    if (!op.delete && Object.keys(op.set ?? {}).length === 0) return { ok: false, error: new NgError('NG_VALIDATION', 'op neither sets fields nor deletes', { path: ['op'] }) };
     if (!op.hlc.endsWith(`.${op.origin}`)) return { ok: false, error: new NgError('NG_VALIDATION', 'op timestamp origin differs from op origin', { path: ['op', 'hlc'] }) };
     if (op.set) {
       try {
@@ -477,6 +482,13 @@ export class Store {
   }
 }
 
+/** Equality of two normalised field values (both came out of the same schema, so key order agrees). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** The oplog keeps envelope fields in columns and only the payload (set/delete/prev) as JSON. */
 function opBody(op: Op): string {
   return JSON.stringify({ s: op.set, d: op.delete, p: op.prev });
@@ -492,6 +504,10 @@ function opFromRow(r: OpRow): Op {
 
 /** Validate a whole document against its collection schema; returns the normalised document. */
 function validateDoc(collection: CollectionName, doc: Record<string, unknown>): Record<string, unknown> {
+  // zod reports an unknown key at the object's path ([]); name the field itself, as updates do.
+  const shape = (COLLECTIONS[collection] as unknown as { shape: FieldSchemas }).shape;
+  const unknownField = Object.keys(doc).find((field) => !Object.hasOwn(shape, field));
+  if (unknownField !== undefined) throw new NgError('NG_VALIDATION', `${unknownField}: unknown field of ${collection}`, { path: [unknownField] });
   const parsed = COLLECTIONS[collection].safeParse(doc);
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data as Record<string, unknown>;
@@ -504,7 +520,8 @@ function validateFields(collection: CollectionName, set: Record<string, unknown>
   const shape = (COLLECTIONS[collection] as unknown as { shape: FieldSchemas }).shape;
   const out: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(set)) {
-    const schema = shape[field];
+    // Own keys only: "constructor" or "toString" must be unknown fields, not Object.prototype members.
+    const schema = Object.hasOwn(shape, field) ? shape[field] : undefined;
     if (!schema) throw new NgError('NG_VALIDATION', `${[...prefix, field].join('.')}: unknown field of ${collection}`, { path: [...prefix, field] });
     const r = schema.safeParse(value);
     if (!r.success) throw validationError(r.error, [...prefix, field]);
@@ -513,8 +530,8 @@ function validateFields(collection: CollectionName, set: Record<string, unknown>
   return out;
 }
 
-function teamOf(collection: string, id: string, fields: Record<string, unknown>): string | null {
+function teamOf(collection: string, id: string, teamId: unknown): string | null {
   if (collection === 'teams') return id;
-  if (TEAM_SCOPED.has(collection as CollectionName) && typeof fields.teamId === 'string') return fields.teamId;
+  if (TEAM_SCOPED.has(collection as CollectionName) && typeof teamId === 'string') return teamId;
   return null;
 }

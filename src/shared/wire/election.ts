@@ -11,6 +11,8 @@ const base = { v: z.literal(ELECTION_WIRE_VERSION), term };
 
 /** The leader is alive: sent to every peer each heartbeat interval. */
 export const heartbeatMessage = z.strictObject({ type: z.literal('heartbeat'), ...base, leaderId: id });
+/** A follower's answer to its leader's heartbeat, so the leader knows who is alive to hand over to. */
+export const heartbeatAckMessage = z.strictObject({ type: z.literal('heartbeat-ack'), ...base });
 /** "The leader is gone; anyone above me alive?" — sent to the higher-priority peers. */
 export const electionMessage = z.strictObject({ type: z.literal('election'), ...base });
 /** "I am above you and alive; I take the election from here." */
@@ -22,6 +24,7 @@ export const handoverMessage = z.strictObject({ type: z.literal('handover'), ...
 
 export const electionWireMessage = z.discriminatedUnion('type', [
   heartbeatMessage,
+  heartbeatAckMessage,
   electionMessage,
   aliveMessage,
   coordinatorMessage,
@@ -29,6 +32,7 @@ export const electionWireMessage = z.discriminatedUnion('type', [
 ]);
 
 export type HeartbeatMessage = z.infer<typeof heartbeatMessage>;
+export type HeartbeatAckMessage = z.infer<typeof heartbeatAckMessage>;
 export type ElectionMessage = z.infer<typeof electionMessage>;
 export type AliveMessage = z.infer<typeof aliveMessage>;
 export type CoordinatorMessage = z.infer<typeof coordinatorMessage>;
