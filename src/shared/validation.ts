@@ -6,7 +6,9 @@ import { NgError } from './errors';
 
 export function validationError(error: z.ZodError, prefix: readonly (string | number)[] = []): NgError {
   const issue = error.issues[0];
-  const path = [...prefix, ...((issue?.path ?? []) as (string | number)[])];
+  // An unexpected key is reported by zod at its parent; point at the key itself.
+  const extraKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const path = [...prefix, ...((issue?.path ?? []) as (string | number)[]), ...(extraKey !== undefined ? [extraKey] : [])];
   const where = path.length > 0 ? path.join('.') : 'input';
   return new NgError('NG_VALIDATION', `${where}: ${issue?.message ?? 'invalid'}`, {
     path,
