@@ -6,12 +6,17 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules.filter((m) => !m.startsWith('_')), ...builtinModules.map((m) => `node:${m}`)];
 
-/** A relative or aliased import that reaches into one of the given src/ folders. */
-const intoFolders = (folders) => `(^|/)(src/)?(${folders.join('|')})(/|$)`;
+/**
+ * A relative or aliased import that reaches into one of the given src/ folders: the folder is the
+ * first segment after the leading ../ run or after src/. Packages (@mantine/core), siblings (./agent)
+ * and deeper folders of the same name (../shared/wire/agent) are not matches.
+ */
+const intoFolders = (folders) => `^((\\.\\./)+|(.*/)?src/)(${folders.join('|')})(/|$)`;
 
 const rule = (patterns, paths = []) => ['error', { paths, patterns }];
 
-const noNode = { group: nodeBuiltins, message: 'This layer is pure: no Node built-ins (see docs/ARCHITECTURE.md).' };
+// Exact names, not patterns: a pattern like "constants" would also match "./schemas/constants".
+const noNodePaths = nodeBuiltins.map((name) => ({ name, message: 'This layer is pure: no Node built-ins (see docs/ARCHITECTURE.md).' }));
 const noElectron = { group: ['electron', 'electron/*', '@electron/*'], message: 'Only src/main and src/preload may use Electron.' };
 const noNodeOnlyPackages = {
   group: ['better-sqlite3', 'ws', 'pino', 'bonjour-service', 'mongodb', 'prom-client', 'jose', 'tsx'],
@@ -40,9 +45,9 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': rule([
-        noNode, noElectron, noNodeOnlyPackages, noReact,
+        noElectron, noNodeOnlyPackages, noReact,
         { regex: intoFolders(['main', 'renderer', 'agent', 'preload']), message: 'shared/core import only shared/core.' },
-      ]),
+      ], noNodePaths),
     },
   },
   {
@@ -50,9 +55,9 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': rule([
-        noNode, noElectron, noNodeOnlyPackages, noReact,
+        noElectron, noNodeOnlyPackages, noReact,
         { regex: intoFolders(['core', 'main', 'renderer', 'agent', 'preload']), message: 'shared imports only shared.' },
-      ]),
+      ], noNodePaths),
     },
   },
   {
@@ -61,9 +66,9 @@ export default tseslint.config(
     rules: {
       ...reactHooks.configs.recommended.rules,
       'no-restricted-imports': rule([
-        noNode, noElectron, noNodeOnlyPackages,
+        noElectron, noNodeOnlyPackages,
         { regex: intoFolders(['core', 'main', 'agent', 'preload']), message: 'The renderer talks to the node only through src/renderer/api and imports only src/shared.' },
-      ]),
+      ], noNodePaths),
     },
   },
   {

@@ -2,7 +2,7 @@
 // they are not user input, but they are emitted into nginx's language all the same.
 
 import { NgError } from '../../shared/errors';
-import { checkFilePath, checkInt, isIpv4, isIpv6 } from './escape';
+import { checkFilePath, checkInt, isIpv4, isIpv6 } from '../../shared/nginx-values';
 import type { RenderOptions } from './types';
 
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = {

@@ -4,9 +4,10 @@
 import { isValidId } from '../../shared/ids';
 import { sha256Hex } from '../../shared/sha256';
 import {
-  checkCidr, checkHeaderName, checkHeaderValue, checkHostname, checkInt, checkMethod, checkName, checkOneOf, checkPattern,
-  checkUpstreamHost, checkUrlPath, checkFilePath, notAString, quoteComplexValue, quoteString, regexLiteral,
-} from './escape';
+  checkFilePath, checkHeaderName, checkHeaderValue, checkHostname, checkInt, checkName, checkOneOf, checkUpstreamHost, checkUrlPath,
+  notAString, parseWafPattern,
+} from '../../shared/nginx-values';
+import { quoteComplexValue, quoteString, regexLiteral } from './escape';
 import type { RenderError, RenderOptions, SiteInput } from './types';
 
 type Path = (string | number)[];
@@ -163,32 +164,25 @@ function planRoutes(c: Checker, raw: unknown, poolNames: Set<string>, allPoolsOk
 /** A WAF pattern becomes the source variable and key of a `map`, or the CIDR of a `geo`. */
 function planMatcher(c: Checker, kind: unknown, pattern: unknown, at: Path): WafMatcher | null {
   const pat: Path = [...at, 'pattern'];
-  const what = pat.join('.');
   if (!c.ok([...at, 'kind'], checkOneOf(kind, ['ip', 'path', 'method', 'header', 'user_agent'], `${at.join('.')}.kind`))) return null;
-  if (!c.ok(pat, notAString(pattern, what))) return null;
-  const p = pattern as string;
-  switch (kind) {
-    case 'ip': {
-      const cidr = checkCidr(p, what);
-      return c.ok(pat, cidr.ok ? null : cidr.reason) && cidr.ok ? { via: 'geo', key: cidr.text } : null;
-    }
+  if (!c.ok(pat, notAString(pattern, pat.join('.')))) return null;
+  const parsed = parseWafPattern(kind as string, pattern as string, pat.join('.'));
+  if (!parsed.ok) {
+    c.ok(pat, parsed.reason);
+    return null;
+  }
+  const p = parsed.pattern;
+  switch (p.kind) {
+    case 'ip':
+      return { via: 'geo', key: p.cidr };
     case 'path':
-      return c.ok(pat, checkUrlPath(p, what)) ? { via: 'map', source: '$uri', key: quoteString(`~^${regexLiteral(p)}`) } : null;
+      return { via: 'map', source: '$uri', key: quoteString(`~^${regexLiteral(p.path)}`) };
     case 'method':
-      return c.ok(pat, checkMethod(p, what)) ? { via: 'map', source: '$request_method', key: quoteString(p) } : null;
+      return { via: 'map', source: '$request_method', key: quoteString(p.method) };
     case 'user_agent':
-      return c.ok(pat, checkPattern(p, what)) ? { via: 'map', source: '$http_user_agent', key: quoteString(`~*${regexLiteral(p)}`) } : null;
-    default: {
-      const colon = p.indexOf(':');
-      if (colon < 0) {
-        c.ok(pat, `${what} must look like "Header-Name: value"`);
-        return null;
-      }
-      const name = p.slice(0, colon).trim();
-      const value = p.slice(colon + 1).trim();
-      if (!c.ok(pat, checkHeaderName(name, `${what} (header name)`)) || !c.ok(pat, checkPattern(value, `${what} (header value)`))) return null;
-      return { via: 'map', source: `$http_${name.toLowerCase().replace(/-/g, '_')}`, key: quoteString(`~*${regexLiteral(value)}`) };
-    }
+      return { via: 'map', source: '$http_user_agent', key: quoteString(`~*${regexLiteral(p.text)}`) };
+    case 'header':
+      return { via: 'map', source: `$http_${p.name.toLowerCase().replace(/-/g, '_')}`, key: quoteString(`~*${regexLiteral(p.value)}`) };
   }
 }
 

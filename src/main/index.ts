@@ -1,0 +1,129 @@
+// The desktop app: Electron's main process runs the same node as `netgoat serve` (startNode) with
+// its data in Electron's per-user folder, and shows the console in a sandboxed window.
+
+import { join } from 'node:path';
+import { isNgError } from '../shared/errors';
+import { NODE_INFO_CHANNEL } from '../shared/node-info';
+import { createLogger } from './log';
+import { sqliteNativeBinding } from './native-binding';
+import { startNode, type RunningNode } from './node';
+
+/**
+ * The slice of Electron's main-process API used here. Typed locally because `electron` is an
+ * optional dependency: where its download failed the package (and its types) is absent, and the
+ * node must still typecheck and run headless.
+ */
+interface BrowserWindowLike {
+  loadURL(url: string): Promise<void>;
+  loadFile(path: string): Promise<void>;
+  isMinimized(): boolean;
+  restore(): void;
+  focus(): void;
+  once(event: 'ready-to-show', listener: () => void): void;
+  show(): void;
+}
+interface ElectronMain {
+  app: {
+    requestSingleInstanceLock(): boolean;
+    whenReady(): Promise<void>;
+    getPath(name: 'userData'): string;
+    setPath(name: 'userData', path: string): void;
+    getAppPath(): string;
+    quit(): void;
+    exit(code: number): void;
+    on(event: 'second-instance' | 'window-all-closed' | 'activate', listener: () => void): void;
+    on(event: 'before-quit', listener: (e: { preventDefault(): void }) => void): void;
+  };
+  BrowserWindow: {
+    new (options: Record<string, unknown>): BrowserWindowLike;
+    getAllWindows(): BrowserWindowLike[];
+  };
+  ipcMain: { handle(channel: string, listener: () => unknown): void };
+  dialog: { showErrorBox(title: string, content: string): void };
+}
+
+// A computed specifier keeps TypeScript from looking for the optional package's types.
+const ELECTRON = 'electron';
+
+async function main(): Promise<void> {
+  const { app, BrowserWindow, ipcMain, dialog } = (await import(ELECTRON)) as ElectronMain;
+  // NETGOAT_DATA_DIR moves the whole profile, so a second app (e.g. under test) gets its own lock too.
+  const dataDirOverride = process.env['NETGOAT_DATA_DIR'];
+  if (dataDirOverride) app.setPath('userData', dataDirOverride);
+  if (!app.requestSingleInstanceLock()) {
+    // Another window of this app already owns the data folder; it is brought forward instead.
+    app.quit();
+    return;
+  }
+  const logger = createLogger();
+  await app.whenReady();
+
+  let node: RunningNode;
+  try {
+    node = await startNode({
+      dataDir: app.getPath('userData'),
+      host: '127.0.0.1',
+      port: desktopPort(process.env['NETGOAT_PORT']),
+      logger,
+      nativeBinding: sqliteNativeBinding(app.getAppPath()),
+    });
+  } catch (e) {
+    const code = isNgError(e) ? e.code : 'NG_INTERNAL';
+    logger.fatal({ err: e, code }, 'node failed to start');
+    dialog.showErrorBox('Netgoat cannot start', `${code}: ${e instanceof Error ? e.message : String(e)}`);
+    app.exit(1);
+    return;
+  }
+  ipcMain.handle(NODE_INFO_CHANNEL, () => node.info());
+
+  const openWindow = (): void => {
+    const win = new BrowserWindow({
+      width: 1200,
+      height: 800,
+      show: false,
+      title: 'Netgoat',
+      webPreferences: {
+        preload: join(app.getAppPath(), 'out', 'preload', 'index.cjs'),
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+      },
+    });
+    win.once('ready-to-show', () => win.show());
+    const devServer = process.env['ELECTRON_RENDERER_URL'];
+    void (devServer ? win.loadURL(devServer) : win.loadFile(join(app.getAppPath(), 'out', 'renderer', 'index.html')));
+  };
+  openWindow();
+
+  app.on('second-instance', () => {
+    const [win] = BrowserWindow.getAllWindows();
+    if (!win) return openWindow();
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  let closed = false;
+  app.on('before-quit', (e) => {
+    if (closed) return;
+    // Hold the quit until the node has closed its sockets and its database.
+    e.preventDefault();
+    void node.close().finally(() => {
+      closed = true;
+      app.quit();
+    });
+  });
+}
+
+/** The desktop node listens on a free loopback port unless NETGOAT_PORT names one. */
+function desktopPort(value: string | undefined): number {
+  const port = Number(value);
+  return value && Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 0;
+}
+
+void main();

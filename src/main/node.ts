@@ -1,0 +1,102 @@
+// The composition root of a Netgoat node: the one place that builds a running node from its parts.
+// `netgoat serve` and the Electron entry both call startNode, so the desktop and the headless node
+// cannot drift apart. Everything started here is owned and closed in reverse order.
+
+import { mkdirSync } from 'node:fs';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { NodeInfo } from '../shared/node-info';
+import { Store } from './db/store';
+import { databasePath } from './data-dir';
+import { NodeHttpServer, sendJson, type HttpRoutes } from './http-server';
+import type { Logger } from './log';
+
+export const NETGOAT_VERSION: string = packageJson.version;
+
+export interface StartNodeOptions {
+  dataDir: string;
+  host: string;
+  /** 0 picks a free port; the chosen one is in RunningNode.url. */
+  port: number;
+  logger: Logger;
+  /** Fixed node id (tests); otherwise the one stored in the database, or a new one. */
+  nodeId?: string;
+  /** Folder of the built web console to serve at `/`. */
+  webRoot?: string;
+  /** better-sqlite3 build for this runtime's ABI (Electron); see native-binding.ts. */
+  nativeBinding?: string;
+}
+
+export interface RunningNode {
+  /** Base URL of the node's HTTP server, e.g. http://127.0.0.1:7380/. */
+  url: string;
+  nodeId: string;
+  store: Store;
+  http: HttpRoutes;
+  logger: Logger;
+  info(): NodeInfo;
+  /** Registers something to close with the node; closed before everything registered earlier. */
+  own(name: string, close: () => void | Promise<void>): void;
+  /** Closes everything the node owns, newest first. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+interface Owned {
+  name: string;
+  close: () => void | Promise<void>;
+}
+
+async function closeAll(owned: Owned[], logger: Logger): Promise<void> {
+  for (const item of owned.splice(0).reverse()) {
+    try {
+      await item.close();
+      logger.debug({ part: item.name }, 'closed');
+    } catch (e) {
+      // One part failing to close must not keep the others (the database above all) open.
+      logger.error({ err: e, part: item.name }, 'failed to close');
+    }
+  }
+}
+
+export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
+  const { logger } = opts;
+  const owned: Owned[] = [];
+  const startedAt = Date.now();
+  try {
+    mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    const store = Store.open({
+      path: databasePath(opts.dataDir),
+      ...(opts.nodeId ? { nodeId: opts.nodeId } : {}),
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    });
+    owned.push({ name: 'store', close: () => store.close() });
+
+    const info = (): NodeInfo => ({ status: 'ok', nodeId: store.nodeId, version: NETGOAT_VERSION, uptimeS: Math.floor((Date.now() - startedAt) / 1000) });
+
+    const http = new NodeHttpServer({ logger, webRoot: opts.webRoot });
+    http.route('GET', '/healthz', (_req, res) => sendJson(res, 200, info()));
+    const url = await http.listen(opts.host, opts.port);
+    owned.push({ name: 'http', close: () => http.close() });
+
+    logger.info({ nodeId: store.nodeId, dataDir: opts.dataDir, url, version: NETGOAT_VERSION }, 'node started');
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      nodeId: store.nodeId,
+      store,
+      http,
+      logger,
+      info,
+      own: (name, close) => {
+        if (closing) throw new Error(`cannot register ${name}: the node is closing`);
+        owned.push({ name, close });
+      },
+      close: () => {
+        closing ??= closeAll(owned, logger).then(() => logger.info({ nodeId: store.nodeId }, 'node stopped'));
+        return closing;
+      },
+    };
+  } catch (e) {
+    await closeAll(owned, logger);
+    throw e;
+  }
+}

@@ -1,0 +1,76 @@
+// `netgoat serve`: the headless node. Parses flags, starts the same node the desktop app runs,
+// prints where its console is, and closes it cleanly on SIGINT/SIGTERM (exiting anyway if closing
+// hangs). Runnable directly (`node --import tsx src/main/serve.ts`) or through bin/netgoat.mjs.
+
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isNgError } from '../shared/errors';
+import { parseServeArgs, SERVE_USAGE } from './args';
+import { defaultDataDir } from './data-dir';
+import { createLogger, type Logger } from './log';
+import { startNode, type RunningNode } from './node';
+
+/** After this long, a shutdown that has not finished gives up and exits non-zero. */
+export const SHUTDOWN_TIMEOUT_MS = 5000;
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Where `npm run build:web` puts the web console (see vite.web.config.ts). */
+export const WEB_ROOT = resolve(here, '..', '..', 'out', 'web');
+
+export async function runServe(argv: readonly string[]): Promise<void> {
+  const parsed = parseServeArgs(argv);
+  if (!parsed.ok) {
+    console.error(`netgoat serve: ${parsed.message}\n\n${SERVE_USAGE}`);
+    process.exit(2);
+  }
+  if (parsed.value.help) {
+    console.log(SERVE_USAGE);
+    return;
+  }
+  const { host, port } = parsed.value;
+  const dataDir = resolve(parsed.value.dataDir ?? defaultDataDir());
+  const logger = createLogger();
+
+  let node: RunningNode;
+  try {
+    node = await startNode({ dataDir, host, port, logger, webRoot: process.env['NETGOAT_WEB_ROOT'] || WEB_ROOT });
+  } catch (e) {
+    const code = isNgError(e) ? e.code : 'NG_INTERNAL';
+    const message = e instanceof Error ? e.message : String(e);
+    logger.fatal({ err: e, code, dataDir }, 'node failed to start');
+    console.error(`netgoat: cannot start: ${code}: ${message}`);
+    process.exit(1);
+  }
+  console.log(`Netgoat console: ${node.url}`);
+  logger.info({ url: node.url }, `Netgoat console: ${node.url}`);
+  closeOnSignals(node, logger);
+}
+
+function closeOnSignals(node: RunningNode, logger: Logger): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal while shutting down: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time: exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    deadline.unref();
+    node.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) await runServe(process.argv.slice(2));
