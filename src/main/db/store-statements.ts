@@ -46,6 +46,9 @@ export function prepareStoreStatements(db: Database.Database) {
       WHERE (@team IS NULL OR team = @team) AND (@before IS NULL OR hlc < @before) ORDER BY hlc DESC LIMIT @limit`),
     maxHlcs: db.prepare<[], { o: string | null; d: string | null; m: string | null }>(
       "SELECT (SELECT max(hlc) FROM oplog) AS o, (SELECT max(version) FROM docs) AS d, (SELECT value FROM meta WHERE key = 'hlc') AS m"),
+    hasOpAfter: db.prepare<[string, number], number>('SELECT 1 FROM oplog WHERE origin = ? AND seq > ? LIMIT 1').pluck(),
+    originsWithOpsBeyondVector: db.prepare<[], string>(
+      'SELECT DISTINCT o.origin FROM oplog o LEFT JOIN vector v ON v.origin = o.origin WHERE o.seq > coalesce(v.seq, 0)').pluck(),
     vectorRows: db.prepare<[], { origin: string; seq: number; floor: number }>('SELECT origin, seq, floor FROM vector'),
     maxSeqOf: db.prepare<[string], number | null>('SELECT max(seq) FROM oplog WHERE origin = ?').pluck(),
     saveHlc: db.prepare("INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),

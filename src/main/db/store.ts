@@ -80,6 +80,15 @@ export class Store {
    * exactly what the docs table holds (write-through); dropped whole if a transaction rolls back.
    */
   private readonly stateCache = new Map<string, DocState>();
+  /**
+   * Documents changed in the open transaction, written once when it ends: a batch that touches one
+   * document many times (catch-up after a partition) costs one row write, not one per op.
+   */
+  private readonly dirtyDocs = new Map<string, { collection: string; id: string; state: DocState; team: string | null; persisted: DocState | undefined }>();
+  /** Remote origins whose vector row changed in the open transaction. */
+  private readonly dirtyOrigins = new Set<string>();
+  /** Origins with ops held beyond their contiguous seq (a gap waits to be filled). */
+  private readonly gappedOrigins = new Set<string>();
 
   static open(opts: StoreOptions): Store {
     const db = openDatabase({
@@ -118,12 +127,14 @@ export class Store {
   // ---------------------------------------------------------------- reads
 
   get<C extends CollectionName>(collection: C, id: string): Stored<C> | undefined {
+    this.flushDirty();
     const row = this.sql.getLive.get(collection, id);
     if (!row) return undefined;
     return { ...(JSON.parse(row.fields) as DocOf<C>), id, version: row.version };
   }
 
   list<C extends CollectionName>(collection: C, filter: { team?: string } = {}): Stored<C>[] {
+    this.flushDirty();
     const rows = filter.team !== undefined ? this.sql.listLiveTeam.all(collection, filter.team) : this.sql.listLive.all(collection);
     return rows.map((r) => ({ ...(JSON.parse(r.fields) as DocOf<C>), id: r.id, version: r.version }));
   }
@@ -198,10 +209,16 @@ export class Store {
     this.depth++;
     let result: T;
     try {
-      result = this.runInTransaction(fn) as T;
+      result = this.runInTransaction(() => {
+        const value = fn();
+        if (this.depth === 1) this.flushDirty();
+        return value;
+      }) as T;
     } catch (e) {
       this.pending.length = mark;
       this.stateCache.clear();
+      this.dirtyDocs.clear();
+      this.dirtyOrigins.clear();
       this.reloadVector();
       throw e;
     } finally {
@@ -256,7 +273,7 @@ export class Store {
         }
         this.clock.observe(op.hlc);
         this.mergeOp(op, this.loadState(op.collection, op.id), false);
-        this.advanceVector(op.origin);
+        this.advanceVector(op.origin, op.seq);
         result.applied++;
       });
     });
@@ -289,6 +306,7 @@ export class Store {
   }
 
   exportSnapshot(): Snapshot {
+    this.flushDirty();
     return this.db.transaction((): Snapshot => ({
       format: 'netgoat-snapshot/1',
       origin: this.nodeId,
@@ -341,6 +359,7 @@ export class Store {
 
   /** A digest of the whole replicated state: equal on two replicas exactly when they converged. */
   stateHash(): string {
+    this.flushDirty();
     const h = createHash('sha256');
     for (const r of this.sql.allDocs.iterate()) {
       const state: DocState = { fields: JSON.parse(r.fields), clocks: JSON.parse(r.clocks), deleted: r.deleted };
@@ -397,6 +416,23 @@ export class Store {
 
   private saveState(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined): void {
     this.remember(collection, id, state);
+    const key = `${collection}\u0000${id}`;
+    const pending = this.dirtyDocs.get(key);
+    this.dirtyDocs.set(key, { collection, id, state, team, persisted: pending ? pending.persisted : before });
+  }
+
+  /** Write the documents and vector rows changed in this transaction (see dirtyDocs). */
+  private flushDirty(): void {
+    for (const d of this.dirtyDocs.values()) this.writeDoc(d.collection, d.id, d.state, d.team, d.persisted);
+    this.dirtyDocs.clear();
+    for (const origin of this.dirtyOrigins) {
+      const v = this.vec.get(origin);
+      if (v) this.sql.setVector.run(origin, v.seq, v.floor);
+    }
+    this.dirtyOrigins.clear();
+  }
+
+  private writeDoc(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined): void {
     const teamValue = typeof state.fields.teamId === 'string' ? state.fields.teamId : collection === 'teams' ? id : team;
     const live = isLive(state);
     // Most writes change neither visibility nor team: updating only the payload columns spares
@@ -453,11 +489,19 @@ export class Store {
   }
 
   /** Advance an origin's contiguous seq over any ops that arrived ahead of a gap. */
-  private advanceVector(origin: string): void {
+  private advanceVector(origin: string, received: number): void {
     const cur = this.vec.get(origin) ?? { seq: 0, floor: 0 };
-    let seq = cur.seq;
-    while (this.sql.hasOp.get(origin, seq + 1)) seq++;
-    if (seq !== cur.seq) this.setVector(origin, seq, cur.floor);
+    if (received !== cur.seq + 1) {
+      this.gappedOrigins.add(origin);
+      return;
+    }
+    let seq = received;
+    if (this.gappedOrigins.has(origin)) {
+      while (this.sql.hasOp.get(origin, seq + 1)) seq++;
+      if (!this.sql.hasOpAfter.get(origin, seq)) this.gappedOrigins.delete(origin);
+    }
+    this.vec.set(origin, { seq, floor: cur.floor });
+    this.dirtyOrigins.add(origin);
   }
 
   private setVector(origin: string, seq: number, floor: number): void {
@@ -472,6 +516,8 @@ export class Store {
     const ownMax = this.sql.maxSeqOf.get(this.nodeId);
     const own = this.vec.get(this.nodeId) ?? { seq: 0, floor: 0 };
     if (ownMax !== null && ownMax !== undefined && ownMax > own.seq) this.vec.set(this.nodeId, { seq: ownMax, floor: own.floor });
+    this.gappedOrigins.clear();
+    for (const origin of this.sql.originsWithOpsBeyondVector.all()) if (origin !== this.nodeId) this.gappedOrigins.add(origin);
   }
 
   private flushOwnSeq(): void {
