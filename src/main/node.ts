@@ -9,6 +9,9 @@ import { Store } from './db/store';
 import { databasePath } from './data-dir';
 import { NodeHttpServer, sendJson, type HttpRoutes } from './http-server';
 import type { Logger } from './log';
+import { authMigrations } from './auth/schema';
+import { createHttpApi } from './transports/http-api';
+import type { ApiDispatcher } from './api/dispatcher';
 
 export const NETGOAT_VERSION: string = packageJson.version;
 
@@ -27,6 +30,8 @@ export interface StartNodeOptions {
 }
 
 export interface RunningNode {
+  /** The API dispatcher, for transports other than HTTP (Electron IPC). */
+  api: ApiDispatcher;
   /** Base URL of the node's HTTP server, e.g. http://127.0.0.1:7380/. */
   url: string;
   nodeId: string;
@@ -67,6 +72,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       path: databasePath(opts.dataDir),
       ...(opts.nodeId ? { nodeId: opts.nodeId } : {}),
       ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+      migrations: [...authMigrations],
     });
     owned.push({ name: 'store', close: () => store.close() });
 
@@ -74,6 +80,12 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
 
     const http = new NodeHttpServer({ logger, webRoot: opts.webRoot });
     http.route('GET', '/healthz', (_req, res) => sendJson(res, 200, info()));
+
+    // The typed API (docs/API.md): RPC, OpenAPI and the event stream for the console and scripts.
+    const api = createHttpApi({ store, logger, version: NETGOAT_VERSION });
+    for (const method of ['GET', 'POST']) http.route(method, '/api/*', (req, res) => void api.handle(req, res));
+    http.onUpgrade('/api/events', (req, socket, head) => void api.handleUpgrade(req, socket, head));
+    owned.push({ name: 'api', close: () => api.close() });
     const url = await http.listen(opts.host, opts.port);
     owned.push({ name: 'http', close: () => http.close() });
 
@@ -83,6 +95,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       url,
       nodeId: store.nodeId,
       store,
+      api: api.dispatcher,
       http,
       logger,
       info,

@@ -22,6 +22,9 @@ export const ERROR_CODES = {
   NG_NOT_LEADER: 'Only the cluster leader can do this.',
   NG_UNAVAILABLE: 'A required service is not reachable.',
   NG_NGINX_INVALID: 'nginx rejected the generated configuration.',
+  NG_NGINX_RELOAD_FAILED: 'nginx passed the test but the reload did not verify (new workers, error log, local probe); the previous tree was restored.',
+  NG_NGINX_DOWN: 'nginx is not running or could not be started.',
+  NG_APPLY_SUPERSEDED: 'A newer configuration version was queued before this one was applied.',
   NG_ELECTRON_MISSING: 'The Electron runtime is not installed on this machine.',
   NG_INTERNAL: 'An unexpected internal error; see the node log.',
 } as const;

@@ -1,0 +1,263 @@
+// The replication session of one peer link, sans I/O: it is told what arrived and what changed
+// locally, and answers with the messages to send. Vectors drive everything: the peer's last
+// reported vector is both what to send past and its acknowledgement for compaction.
+
+import { NgError } from '../../shared/errors';
+import type { Op, Snapshot, SnapshotDoc, VersionVector } from '../../shared/ops';
+import {
+  MAX_DOCS_PER_CHUNK, MAX_OPS_PER_BATCH, PEER_WIRE_VERSION,
+  type OpsMessage, type SnapshotChunkMessage, type SyncMessage, type VectorMessage,
+} from '../../shared/wire/peer';
+import { mergeVectors } from '../vector';
+
+/** What a session needs of the local replica; the Store satisfies it. */
+export interface Replica {
+  vector(): VersionVector;
+  /** Throws NgError NG_SNAPSHOT_REQUIRED when the peer needs ops that were compacted. */
+  opsSince(theirs: VersionVector, limit: number): { ops: Op[]; more: boolean };
+  applyRemote(ops: readonly unknown[]): { applied: number; duplicates: number; rejected: { index: number; code: string; message: string }[] };
+  exportSnapshot(): Snapshot;
+  importSnapshot(snapshot: Snapshot): void;
+}
+
+export interface SyncSessionOptions {
+  /** Op batches sent but not yet acknowledged; past this the session waits (backpressure). */
+  window?: number;
+  /** Serialized bytes per op batch or snapshot chunk, kept well under the frame cap. */
+  maxBatchBytes?: number;
+  /** A fresh id for each snapshot sent (injected so simulations stay deterministic). */
+  newSnapshotId: () => string;
+}
+
+export type SyncEvent =
+  | { kind: 'applied'; applied: number; duplicates: number }
+  | { kind: 'rejected'; code: string; message: string; count: number }
+  | { kind: 'snapshot-sent'; chunks: number }
+  | { kind: 'snapshot-imported'; docs: number }
+  | { kind: 'snapshot-failed'; code: string; message: string };
+
+export interface SyncStep {
+  send: SyncMessage[];
+  events: SyncEvent[];
+}
+
+interface Assembly {
+  id: string;
+  total: number;
+  chunks: Map<number, SnapshotChunkMessage>;
+  touched: boolean;
+}
+
+export const DEFAULT_WINDOW = 4;
+export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+
+export class SyncSession {
+  /** The latest vector the peer reported: what it holds, so what may be compacted on its behalf. */
+  peerVector: VersionVector = {};
+  private heardFromPeer = false;
+  /** What the peer holds plus what is on the way to it. */
+  private sentTo: VersionVector = {};
+  private inflight = 0;
+  private assembly: Assembly | null = null;
+  private readonly window: number;
+  private readonly maxBatchBytes: number;
+
+  constructor(
+    private readonly replica: Replica,
+    private readonly opts: SyncSessionOptions,
+  ) {
+    this.window = opts.window ?? DEFAULT_WINDOW;
+    this.maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+  }
+
+  /** On connect and every anti-entropy tick: tell the peer what we hold so it resends what we lack. */
+  tick(): SyncStep {
+    // A snapshot that made no progress for a whole tick lost a chunk; the peer will send a new one.
+    if (this.assembly) {
+      if (!this.assembly.touched) this.assembly = null;
+      else this.assembly.touched = false;
+    }
+    return { send: [this.vectorMessage(true)], events: [] };
+  }
+
+  /** The local replica changed (a local write or ops from another peer): push what the peer lacks. */
+  localChanged(): SyncStep {
+    return this.pump();
+  }
+
+  /** Whether op batches are waiting for acknowledgement room (the transport may call pump again later). */
+  get windowFull(): boolean {
+    return this.inflight >= this.window;
+  }
+
+  receive(msg: SyncMessage): SyncStep {
+    switch (msg.type) {
+      case 'vector':
+        return this.onVector(msg);
+      case 'ops':
+        return this.onOps(msg);
+      case 'snapshot-chunk':
+        return this.onChunk(msg);
+    }
+  }
+
+  /** Send op batches (or a snapshot) until the peer is up to date or the window is full. */
+  pump(): SyncStep {
+    const step: SyncStep = { send: [], events: [] };
+    if (!this.heardFromPeer) return step;
+    // A peer that holds nothing is new: a snapshot is far cheaper than replaying the whole history.
+    if (Object.keys(this.sentTo).length === 0 && Object.keys(this.replica.vector()).length > 0) return this.sendSnapshot(step);
+    while (this.inflight < this.window) {
+      let batch: { ops: Op[]; more: boolean };
+      try {
+        batch = this.replica.opsSince(this.sentTo, MAX_OPS_PER_BATCH);
+      } catch (e) {
+        if (e instanceof NgError && e.code === 'NG_SNAPSHOT_REQUIRED') return this.sendSnapshot(step);
+        throw e;
+      }
+      if (batch.ops.length === 0) break;
+      const ops = this.cutToSize(batch.ops);
+      for (const op of ops) this.sentTo[op.origin] = Math.max(this.sentTo[op.origin] ?? 0, op.seq);
+      step.send.push({ type: 'ops', v: PEER_WIRE_VERSION, ops } satisfies OpsMessage);
+      this.inflight++;
+      if (!batch.more && ops.length === batch.ops.length) break;
+    }
+    return step;
+  }
+
+  private onVector(msg: VectorMessage): SyncStep {
+    this.heardFromPeer = true;
+    this.peerVector = mergeVectors(this.peerVector, msg.vector);
+    if (msg.resync) {
+      // Anything sent but not reflected here was lost or is still in flight: resend from the truth.
+      this.sentTo = { ...msg.vector };
+      this.inflight = 0;
+    } else {
+      this.sentTo = mergeVectors(this.sentTo, msg.vector);
+      this.inflight = Math.max(0, this.inflight - 1);
+    }
+    return this.pump();
+  }
+
+  private onOps(msg: OpsMessage): SyncStep {
+    const ops = this.contiguous(msg.ops);
+    const events: SyncEvent[] = [];
+    // The sender holds what it sent: never push those ops back to it.
+    for (const op of ops as { origin?: unknown; seq?: unknown }[]) {
+      if (typeof op.origin === 'string' && typeof op.seq === 'number') this.sentTo[op.origin] = Math.max(this.sentTo[op.origin] ?? 0, op.seq);
+    }
+    if (ops.length > 0) {
+      const result = this.replica.applyRemote(ops);
+      events.push({ kind: 'applied', applied: result.applied, duplicates: result.duplicates });
+      const byCode = new Map<string, { message: string; count: number }>();
+      for (const r of result.rejected) {
+        const seen = byCode.get(r.code);
+        if (seen) seen.count++;
+        else byCode.set(r.code, { message: r.message, count: 1 });
+      }
+      for (const [code, { message, count }] of byCode) events.push({ kind: 'rejected', code, message, count });
+    }
+    return { send: [this.vectorMessage(false)], events };
+  }
+
+  /**
+   * Only ops that extend the local vector without a gap reach the store. On an ordered transport
+   * that is every op; after loss or reordering the rest come again on the next resync. Keeping the
+   * oplog gap-free means a snapshot import can never jump over ops held beyond a gap.
+   */
+  private contiguous(raw: readonly unknown[]): unknown[] {
+    const have = this.replica.vector();
+    const out: unknown[] = [];
+    for (const op of raw) {
+      const o = op as { origin?: unknown; seq?: unknown };
+      // Malformed ops go through so the store refuses them with its own coded reason.
+      if (typeof o?.origin !== 'string' || typeof o.seq !== 'number') {
+        out.push(op);
+        continue;
+      }
+      const held = have[o.origin] ?? 0;
+      if (o.seq > held + 1) continue;
+      out.push(op);
+      have[o.origin] = Math.max(held, o.seq);
+    }
+    return out;
+  }
+
+  private onChunk(msg: SnapshotChunkMessage): SyncStep {
+    const step: SyncStep = { send: [], events: [] };
+    if (msg.index >= msg.total) {
+      step.events.push({ kind: 'snapshot-failed', code: 'NG_BAD_MESSAGE', message: `snapshot chunk ${msg.index} of ${msg.total}` });
+      return step;
+    }
+    if (!this.assembly || this.assembly.id !== msg.snapshotId) this.assembly = { id: msg.snapshotId, total: msg.total, chunks: new Map(), touched: true };
+    const a = this.assembly;
+    if (a.total !== msg.total) {
+      this.assembly = null;
+      step.events.push({ kind: 'snapshot-failed', code: 'NG_BAD_MESSAGE', message: `snapshot ${msg.snapshotId} changed its chunk count` });
+      return step;
+    }
+    a.touched = true;
+    a.chunks.set(msg.index, msg);
+    if (a.chunks.size < a.total) return step;
+    this.assembly = null;
+    const header = a.chunks.get(0)?.header;
+    if (!header) {
+      step.events.push({ kind: 'snapshot-failed', code: 'NG_BAD_MESSAGE', message: `snapshot ${msg.snapshotId} has no header in chunk 0` });
+      return step;
+    }
+    const docs: SnapshotDoc[] = [];
+    for (let i = 0; i < a.total; i++) docs.push(...a.chunks.get(i)!.docs);
+    try {
+      this.replica.importSnapshot({ format: 'netgoat-snapshot/1', origin: header.origin, hlc: header.hlc, vector: header.vector, docs });
+      step.events.push({ kind: 'snapshot-imported', docs: docs.length });
+    } catch (e) {
+      const err = e instanceof NgError ? e : new NgError('NG_INTERNAL', String(e));
+      step.events.push({ kind: 'snapshot-failed', code: err.code, message: err.message });
+    }
+    step.send.push(this.vectorMessage(true));
+    return step;
+  }
+
+  private sendSnapshot(step: SyncStep): SyncStep {
+    const snapshot = this.replica.exportSnapshot();
+    const id = this.opts.newSnapshotId();
+    const groups: SnapshotDoc[][] = [[]];
+    let bytes = 0;
+    for (const doc of snapshot.docs) {
+      const size = JSON.stringify(doc).length;
+      const current = groups[groups.length - 1]!;
+      if (current.length > 0 && (current.length >= MAX_DOCS_PER_CHUNK || bytes + size > this.maxBatchBytes)) {
+        groups.push([doc]);
+        bytes = size;
+      } else {
+        current.push(doc);
+        bytes += size;
+      }
+    }
+    groups.forEach((docs, index) => {
+      step.send.push({
+        type: 'snapshot-chunk', v: PEER_WIRE_VERSION, snapshotId: id, index, total: groups.length, docs,
+        ...(index === 0 ? { header: { origin: snapshot.origin, hlc: snapshot.hlc, vector: snapshot.vector } } : {}),
+      });
+    });
+    step.events.push({ kind: 'snapshot-sent', chunks: groups.length });
+    // Wait for the peer's post-import vector before sending ops past the snapshot.
+    this.sentTo = mergeVectors(this.sentTo, snapshot.vector);
+    this.inflight = this.window;
+    return step;
+  }
+
+  /** The longest prefix of `ops` under the byte budget (always at least one op). */
+  private cutToSize(ops: Op[]): Op[] {
+    let bytes = 0;
+    for (let i = 0; i < ops.length; i++) {
+      bytes += JSON.stringify(ops[i]).length;
+      if (bytes > this.maxBatchBytes && i > 0) return ops.slice(0, i);
+    }
+    return ops;
+  }
+
+  private vectorMessage(resync: boolean): VectorMessage {
+    return { type: 'vector', v: PEER_WIRE_VERSION, vector: this.replica.vector(), resync };
+  }
+}

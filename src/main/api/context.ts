@@ -1,0 +1,44 @@
+// What a procedure handler gets: the store, the auth services, who is calling (already
+// authorized), and a place to ask the transport to start or end a session.
+
+import type { ParsedInputOf, OutputOf, ProcedureName } from '../../shared/api/contract';
+import type { Role } from '../../shared/api/roles';
+import type { Store } from '../db/store';
+import type { ApiTokens } from '../auth/api-tokens';
+import type { LocalAudit } from '../auth/local-audit';
+import type { LoginThrottle } from '../auth/login-throttle';
+import type { Sessions } from '../auth/sessions';
+import type { Caller } from './caller';
+import type { RenderOptions } from '../../core/nginx';
+
+export interface AuthServices {
+  sessions: Sessions;
+  tokens: ApiTokens;
+  throttle: LoginThrottle;
+  localAudit: LocalAudit;
+}
+
+/** Filled by auth handlers; the transport turns it into a cookie (HTTP) or a held session (IPC). */
+export interface SessionEffect {
+  start?: string;
+  end?: boolean;
+}
+
+export interface HandlerContext {
+  store: Store;
+  auth: AuthServices;
+  caller: Caller;
+  /** The caller's effective role in input.teamId, for team-scoped procedures. */
+  role: Role | null;
+  /** Recorded as the op actor: the user id, or "anonymous" for first-run setup. */
+  actor: string;
+  clientIp: string;
+  now: () => number;
+  session: SessionEffect;
+  /** Options for validating and previewing nginx configs. */
+  renderOptions: RenderOptions;
+}
+
+export type Handler<N extends ProcedureName> = (input: ParsedInputOf<N>, ctx: HandlerContext) => OutputOf<N> | Promise<OutputOf<N>>;
+
+export type Handlers<K extends ProcedureName> = { [N in K]: Handler<N> };
