@@ -1,0 +1,92 @@
+// nginx's processes as Linux shows them: the master from its pid file, its workers from /proc,
+// and a one-shot runner for `nginx -t` / starting the daemon.
+
+import { spawn } from 'node:child_process';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+
+export type ProcessState = 'running' | 'zombie' | 'gone';
+
+/** Whether pid runs; a killed daemon can linger as a zombie where PID 1 does not reap. */
+export function processState(pid: number): ProcessState {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z' ? 'zombie' : 'running';
+  } catch {
+    return 'gone';
+  }
+}
+
+export async function readPidFile(path: string): Promise<number | null> {
+  try {
+    const pid = Number((await fs.readFile(path, 'utf8')).trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A process's title as nginx sets it ("nginx: worker process"), or null when it is gone. */
+export function processTitle(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** Children of ppid with their titles (a /proc scan: the kernel here has no children lists). */
+export function childrenOf(ppid: number): { pid: number; title: string }[] {
+  const out: { pid: number; title: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (entry.charCodeAt(0) > 57) continue;
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 4).split(' ', 1)[0]);
+      if (parent === ppid) out.push({ pid, title: processTitle(pid) ?? '' });
+    } catch {
+      /* exited while scanning */
+    }
+  }
+  return out;
+}
+
+/** The pid most recently created on the host (/proc/loadavg): a cheap "has anything forked?" check. */
+export function lastCreatedPid(): number {
+  const text = readFileSync('/proc/loadavg', 'utf8');
+  return Number(text.slice(text.lastIndexOf(' ') + 1));
+}
+
+/** A worker that accepts new connections: not one draining after a reload. */
+export const isActiveWorker = (title: string): boolean => title.startsWith('nginx: worker process') && !title.includes('shutting down');
+
+/** A child just forked, still carrying the master's title until it renames itself. */
+export const isUnnamedChild = (title: string): boolean => title.startsWith('nginx: master process');
+
+export function activeWorkers(masterPid: number): number[] {
+  return childrenOf(masterPid)
+    .filter((c) => isActiveWorker(c.title))
+    .map((c) => c.pid)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Runs the nginx binary once and resolves with its exit code and stderr. Resolves on exit, not on
+ * stream close: a daemonizing nginx hands the pipe to its master, which keeps it open.
+ */
+export function runNginx(bin: string, args: readonly string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      // Give the pipe a moment to deliver what was written just before exit, then let go of it.
+      setImmediate(() => {
+        child.stderr.destroy();
+        resolve({ code: code ?? (signal ? 128 : 1), stderr });
+      });
+    });
+  });
+}

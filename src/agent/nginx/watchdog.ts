@@ -1,0 +1,102 @@
+// Keeps nginx alive and its tree honest: a master that died is restarted on the last good tree
+// (with backoff), orphaned workers are told to quit first so the ports free up, and the live tree
+// is checked against the last good manifest every so often.
+
+import type { NginxApplier } from './applier';
+import { processTitle } from './processes';
+
+export interface WatchdogOptions {
+  /** How often the master is checked. */
+  checkIntervalMs?: number;
+  /** How often the live tree is compared with the last good manifest (0: never by timer). */
+  driftIntervalMs?: number;
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+export class NginxWatchdog {
+  private readonly applier: NginxApplier;
+  private readonly checkIntervalMs: number;
+  private readonly driftIntervalMs: number;
+  private readonly backoffInitialMs: number;
+  private readonly backoffMaxMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private driftTimer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private lastMaster: number | null = null;
+  private lastWorkers: number[] = [];
+  private down = false;
+  private attempts = 0;
+  private retryAt = 0;
+
+  constructor(applier: NginxApplier, opts: WatchdogOptions = {}) {
+    this.applier = applier;
+    this.checkIntervalMs = opts.checkIntervalMs ?? 1_000;
+    this.driftIntervalMs = opts.driftIntervalMs ?? 30_000;
+    this.backoffInitialMs = opts.backoffInitialMs ?? 250;
+    this.backoffMaxMs = opts.backoffMaxMs ?? 30_000;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), this.checkIntervalMs);
+    if (this.driftIntervalMs > 0) this.driftTimer = setInterval(() => void this.applier.checkDrift().catch(() => undefined), this.driftIntervalMs);
+  }
+
+  /** Stops checking and waits for a restart in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.driftTimer) clearInterval(this.driftTimer);
+    this.timer = null;
+    this.driftTimer = null;
+    await this.running;
+  }
+
+  private tick(): void {
+    this.running ??= this.check().finally(() => (this.running = null));
+  }
+
+  private async check(): Promise<void> {
+    const events = this.applier.events;
+    const status = await this.applier.controller.status();
+    if (status.running && status.masterPid !== null) {
+      if (this.down || this.lastMaster !== status.masterPid) {
+        if (this.down) events.emit({ type: 'nginx_up', masterPid: status.masterPid, at: Date.now() });
+        this.down = false;
+        this.attempts = 0;
+      }
+      this.lastMaster = status.masterPid;
+      this.lastWorkers = status.workerPids;
+      return;
+    }
+    if (!this.down) {
+      this.down = true;
+      this.retryAt = 0;
+      events.emit({ type: 'nginx_down', masterPid: this.lastMaster, at: Date.now() });
+    }
+    if (Date.now() < this.retryAt) return;
+    this.quitOrphans();
+    try {
+      await this.applier.recover();
+    } catch (e) {
+      this.attempts++;
+      const retryInMs = Math.min(this.backoffMaxMs, this.backoffInitialMs * 2 ** (this.attempts - 1));
+      this.retryAt = Date.now() + retryInMs;
+      events.emit({ type: 'nginx_restart_failed', attempt: this.attempts, message: e instanceof Error ? e.message : String(e), retryInMs, at: Date.now() });
+    }
+  }
+
+  /** Workers outlive a killed master and keep its ports; a graceful quit closes those at once. */
+  private quitOrphans(): void {
+    for (const pid of this.lastWorkers) {
+      if (processTitle(pid)?.startsWith('nginx: worker process')) {
+        try {
+          process.kill(pid, 'SIGQUIT');
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    this.lastWorkers = [];
+  }
+}
