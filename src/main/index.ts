@@ -2,11 +2,13 @@
 // its data in Electron's per-user folder, and shows the console in a sandboxed window.
 
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isNgError } from '../shared/errors';
 import { NODE_INFO_CHANNEL } from '../shared/node-info';
 import { createLogger } from './log';
 import { sqliteNativeBinding } from './native-binding';
 import { startNode, type RunningNode } from './node';
+import { registerIpcApi, type IpcMainLike } from './transports/ipc-api';
 
 /**
  * The slice of Electron's main-process API used here. Typed locally because `electron` is an
@@ -38,7 +40,7 @@ interface ElectronMain {
     new (options: Record<string, unknown>): BrowserWindowLike;
     getAllWindows(): BrowserWindowLike[];
   };
-  ipcMain: { handle(channel: string, listener: () => unknown): void };
+  ipcMain: IpcMainLike;
   dialog: { showErrorBox(title: string, content: string): void };
 }
 
@@ -75,6 +77,15 @@ async function main(): Promise<void> {
     return;
   }
   ipcMain.handle(NODE_INFO_CHANNEL, () => node.info());
+  const rendererUrl = pathToFileURL(join(app.getAppPath(), 'out', 'renderer')).href;
+  const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
+  // Only the app's own pages may call the API; a navigated-away or injected frame is refused.
+  const stopIpcApi = registerIpcApi({
+    ipcMain,
+    dispatcher: node.api,
+    isTrustedFrame: (url) => url.startsWith(`${rendererUrl}/`) || (devServerUrl !== undefined && url.startsWith(devServerUrl)),
+  });
+  node.own('ipc-api', stopIpcApi);
 
   const openWindow = (): void => {
     const win = new BrowserWindow({

@@ -1,0 +1,76 @@
+// One incident: what happened, its timeline, and acknowledge / resolve with a note.
+import { Anchor, Breadcrumbs, Button, Card, Group, Stack, Text, Textarea, Timeline, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { api, toApiError, type ApiError } from '../api';
+import { navigate } from '../router';
+import { useIncident } from '../stores/areas';
+import { useCan } from '../stores/session';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { formatTime } from '../ui/format';
+import { IncidentStatus } from '../ui/IncidentStatus';
+import { Loading } from '../ui/Loading';
+
+export function IncidentDetail({ teamId, incidentId }: { teamId: string; incidentId: string }) {
+  const { data, error, loading } = useIncident();
+  const canAct = useCan('operator');
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    void useIncident.getState().load({ teamId, incidentId });
+  }, [teamId, incidentId]);
+
+  async function act(step: 'incidents.acknowledge' | 'incidents.resolve') {
+    setBusy(true);
+    setActionError(null);
+    try {
+      await api.call(step, { teamId, incidentId, ...(note.trim() ? { note: note.trim() } : {}) });
+      setNote('');
+      await useIncident.getState().reload();
+    } catch (e) {
+      setActionError(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const crumbs = (
+    <Breadcrumbs>
+      <Anchor href="/incidents" onClick={(e) => { e.preventDefault(); navigate('/incidents'); }}>Incidents</Anchor>
+      <Text>{data?.incident.title ?? incidentId}</Text>
+    </Breadcrumbs>
+  );
+  if (!data) return <Stack>{crumbs}{loading && <Loading what="Loading the incident…" />}<ErrorAlert error={error} /></Stack>;
+  const { incident, timeline } = data;
+  return (
+    <Stack>
+      {crumbs}
+      <Group gap="sm"><Title order={2}>{incident.title}</Title><IncidentStatus status={incident.status} /></Group>
+      <Text size="sm" c="dimmed">{incident.kind} · opened {formatTime(incident.openedAt)}</Text>
+      <Card withBorder padding="md">
+        <Title order={4} mb="sm">Timeline</Title>
+        <Timeline bulletSize={14} lineWidth={2}>
+          <Timeline.Item title="Opened"><Text size="xs" c="dimmed">{formatTime(incident.openedAt)}</Text></Timeline.Item>
+          {timeline.map((e) => (
+            <Timeline.Item key={e.id} title={e.kind}>
+              {e.message && <Text size="sm">{e.message}</Text>}
+              <Text size="xs" c="dimmed">{formatTime(e.at)}{e.actor ? ` · ${e.actor}` : ''}</Text>
+            </Timeline.Item>
+          ))}
+        </Timeline>
+      </Card>
+      {canAct && incident.status !== 'resolved' && (
+        <Card withBorder padding="md">
+          <Stack>
+            <Textarea label="Note (optional)" description="Added to the timeline" value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={2000} />
+            <ErrorAlert error={actionError} />
+            <Group justify="flex-end">
+              {incident.status === 'open' && <Button variant="light" loading={busy} onClick={() => void act('incidents.acknowledge')}>Acknowledge</Button>}
+              <Button color="green" loading={busy} onClick={() => void act('incidents.resolve')}>Resolve</Button>
+            </Group>
+          </Stack>
+        </Card>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,43 @@
+// Sign in with e-mail and password.
+import { Button, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { useState, type FormEvent } from 'react';
+import { api, messageForField, toApiError, unplacedError, type ApiError } from '../api';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { useSession } from '../stores/session';
+import { AuthLayout } from './AuthLayout';
+
+export function Login() {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const afterSignIn = useSession((s) => s.afterSignIn);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.call('auth.login', { email, password });
+      await afterSignIn();
+    } catch (err) {
+      setError(toApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <AuthLayout>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <Title order={3}>Sign in</Title>
+          <TextInput label="E-mail" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={messageForField(error, 'email')} />
+          <PasswordInput label="Password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={messageForField(error, 'password')} />
+          <ErrorAlert error={unplacedError(error, [['email'], ['password']])} />
+          <Button type="submit" loading={busy}>Sign in</Button>
+        </Stack>
+      </form>
+    </AuthLayout>
+  );
+}
