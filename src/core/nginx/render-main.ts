@@ -25,6 +25,8 @@ const JSON_LOG_FIELDS: [string, string][] = [
   ['upstream_response_time', '"$upstream_response_time"'],
   ['cache', '"$upstream_cache_status"'],
   ['waf', '"$ng_waf"'],
+  // Netgoat's own probes send X-Netgoat-Probe: 1; telemetry leaves them out (only from loopback).
+  ['probe', '"$http_x_netgoat_probe"'],
 ];
 
 export const MAIN_CONFIG_PATH = 'nginx.conf';
