@@ -30,7 +30,8 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: `node scripts/serve.mjs --data-dir ${JSON.stringify(dataDir)} --port ${port}`,
+    // No mDNS on the host's own interfaces, and an ephemeral peer port so parallel runs never collide.
+    command: `node scripts/serve.mjs --data-dir ${JSON.stringify(dataDir)} --port ${port} --peer-port 0 --no-discovery`,
     cwd: root,
     url: `${baseURL}healthz`,
     reuseExistingServer: false,

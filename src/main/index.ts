@@ -68,6 +68,8 @@ async function main(): Promise<void> {
       port: desktopPort(process.env['NETGOAT_PORT']),
       logger,
       nativeBinding: sqliteNativeBinding(app.getAppPath()),
+      // The console stays on loopback; peer links (mutually authenticated) must reach the LAN.
+      cluster: { peerHost: '0.0.0.0' },
     });
   } catch (e) {
     const code = isNgError(e) ? e.code : 'NG_INTERNAL';

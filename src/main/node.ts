@@ -3,6 +3,7 @@
 // cannot drift apart. Everything started here is owned and closed in reverse order.
 
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { NodeInfo } from '../shared/node-info';
 import { Store } from './db/store';
@@ -12,6 +13,10 @@ import type { Logger } from './log';
 import { authMigrations } from './auth/schema';
 import { createHttpApi } from './transports/http-api';
 import type { ApiDispatcher } from './api/dispatcher';
+import { DEFAULT_PEER_PORT } from './args';
+import { clusterMigrations } from './cluster/migrations';
+import { ClusterService } from './cluster/cluster-service';
+import { chooseMdnsAddress } from './discovery/interface';
 
 export const NETGOAT_VERSION: string = packageJson.version;
 
@@ -27,6 +32,23 @@ export interface StartNodeOptions {
   webRoot?: string;
   /** better-sqlite3 build for this runtime's ABI (Electron); see native-binding.ts. */
   nativeBinding?: string;
+  /** The LAN cluster: peer links, election, discovery (docs/cluster.md). */
+  cluster?: ClusterOptions;
+}
+
+export interface ClusterOptions {
+  /** Peer-link port (default 7381; 0 picks a free one). */
+  peerPort?: number;
+  /** Address the peer links listen on (default: the HTTP host). */
+  peerHost?: string;
+  /** wss:// address other members dial (default: wss://peerHost:peerPort). */
+  advertise?: string;
+  /** Shown to the other members (default: the machine's hostname). */
+  name?: string;
+  /** Election priority 0..1000 (default: the stored one, else 100). */
+  priority?: number;
+  /** mDNS advertising and browsing (default true). Tests on the machine's own interfaces pass false. */
+  discovery?: boolean;
 }
 
 export interface RunningNode {
@@ -38,6 +60,8 @@ export interface RunningNode {
   store: Store;
   http: HttpRoutes;
   logger: Logger;
+  /** Peer links, election and leader duties: `cluster.duties.register(name, start)` for leader-only work. */
+  cluster: ClusterService;
   info(): NodeInfo;
   /** Registers something to close with the node; closed before everything registered earlier. */
   own(name: string, close: () => void | Promise<void>): void;
@@ -72,7 +96,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       path: databasePath(opts.dataDir),
       ...(opts.nodeId ? { nodeId: opts.nodeId } : {}),
       ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
-      migrations: [...authMigrations],
+      migrations: [...authMigrations, ...clusterMigrations],
     });
     owned.push({ name: 'store', close: () => store.close() });
 
@@ -80,16 +104,20 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
 
     const http = new NodeHttpServer({ logger, webRoot: opts.webRoot });
     http.route('GET', '/healthz', (_req, res) => sendJson(res, 200, info()));
-
-    // The typed API (docs/API.md): RPC, OpenAPI and the event stream for the console and scripts.
-    const api = createHttpApi({ store, logger, version: NETGOAT_VERSION });
-    for (const method of ['GET', 'POST']) http.route(method, '/api/*', (req, res) => void api.handle(req, res));
-    http.onUpgrade('/api/events', (req, socket, head) => void api.handleUpgrade(req, socket, head));
-    owned.push({ name: 'api', close: () => api.close() });
+    // Listen first: a taken HTTP port fails the start before any peer port or mDNS is opened.
     const url = await http.listen(opts.host, opts.port);
     owned.push({ name: 'http', close: () => http.close() });
 
-    logger.info({ nodeId: store.nodeId, dataDir: opts.dataDir, url, version: NETGOAT_VERSION }, 'node started');
+    const cluster = await startCluster(store, logger, opts);
+    owned.push({ name: 'cluster', close: () => cluster.close() });
+
+    // The typed API (docs/API.md): RPC, OpenAPI and the event stream for the console and scripts.
+    const api = createHttpApi({ store, logger, version: NETGOAT_VERSION, cluster });
+    for (const method of ['GET', 'POST']) http.route(method, '/api/*', (req, res) => void api.handle(req, res));
+    http.onUpgrade('/api/events', (req, socket, head) => void api.handleUpgrade(req, socket, head));
+    owned.push({ name: 'api', close: () => api.close() });
+
+    logger.info({ nodeId: store.nodeId, dataDir: opts.dataDir, url, peerAddress: cluster.peerAddress, version: NETGOAT_VERSION }, 'node started');
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -98,6 +126,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       api: api.dispatcher,
       http,
       logger,
+      cluster,
       info,
       own: (name, close) => {
         if (closing) throw new Error(`cannot register ${name}: the node is closing`);
@@ -111,5 +140,30 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
   } catch (e) {
     await closeAll(owned, logger);
     throw e;
+  }
+}
+
+/** Peer links on their own port, the election over them, and (unless turned off) mDNS discovery. */
+function startCluster(store: Store, logger: Logger, opts: StartNodeOptions): Promise<ClusterService> {
+  const c = opts.cluster ?? {};
+  const listen = { host: c.peerHost ?? opts.host, port: c.peerPort ?? DEFAULT_PEER_PORT };
+  const advertise = c.advertise ?? wildcardAdvertise(listen, logger);
+  return ClusterService.start({
+    store, log: logger, listen,
+    name: c.name ?? hostname().slice(0, 80),
+    discovery: c.discovery ?? true,
+    ...(c.priority !== undefined ? { priority: c.priority } : {}),
+    ...(advertise ? { advertisedAddress: advertise } : {}),
+  });
+}
+
+/** Nobody can dial wss://0.0.0.0: a node listening on every interface is dialed at its LAN address. */
+function wildcardAdvertise(listen: { host: string; port: number }, logger: Logger): string | undefined {
+  if (!['0.0.0.0', '::', '[::]'].includes(listen.host) || listen.port === 0) return undefined;
+  try {
+    return `wss://${chooseMdnsAddress()}:${listen.port}`;
+  } catch (e) {
+    logger.warn({ err: (e as Error).message }, 'no LAN address to advertise for the peer links; pass --advertise');
+    return undefined;
   }
 }

@@ -27,13 +27,16 @@ export async function runServe(argv: readonly string[]): Promise<void> {
     console.log(SERVE_USAGE);
     return;
   }
-  const { host, port } = parsed.value;
+  const { host, port, peerPort, peerHost, advertise, name, priority, discovery } = parsed.value;
   const dataDir = resolve(parsed.value.dataDir ?? defaultDataDir());
   const logger = createLogger();
 
   let node: RunningNode;
   try {
-    node = await startNode({ dataDir, host, port, logger, webRoot: process.env['NETGOAT_WEB_ROOT'] || WEB_ROOT });
+    node = await startNode({
+      dataDir, host, port, logger, webRoot: process.env['NETGOAT_WEB_ROOT'] || WEB_ROOT,
+      cluster: { peerPort, discovery, ...(peerHost ? { peerHost } : {}), ...(advertise ? { advertise } : {}), ...(name ? { name } : {}), ...(priority !== undefined ? { priority } : {}) },
+    });
   } catch (e) {
     const code = isNgError(e) ? e.code : 'NG_INTERNAL';
     const message = e instanceof Error ? e.message : String(e);
@@ -42,6 +45,7 @@ export async function runServe(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
   console.log(`Netgoat console: ${node.url}`);
+  console.log(`Netgoat peer links: ${node.cluster.peerAddress}`);
   logger.info({ url: node.url }, `Netgoat console: ${node.url}`);
   closeOnSignals(node, logger);
 }

@@ -17,6 +17,8 @@ const SIGNED_IN: Row =  [200, 200, 200, 200, 200, 200, 401];
 const SESSION_ONLY: Row = [200, 200, 200, 200, 403, 403, 401];
 const OWNER_ONLY: Row = [200, 403, 403, 403, 403, 403, 401];
 const NOBODY: Row =     [403, 403, 403, 403, 403, 403, 403];
+/** Owner-only cluster operations: this harness runs the API without peer links, so the owner, once let through, hears NG_UNAVAILABLE. */
+const OWNER_ONLY_NO_LINKS: Row = [503, 403, 403, 403, 403, 403, 401];
 const TEAM_READ: Row =  [200, 200, 200, 200, 200, 200, 401];
 const TEAM_WRITE: Row = [200, 200, 200, 403, 403, 200, 401];
 const TEAM_ADMIN: Row = [200, 200, 403, 403, 403, 403, 401];
@@ -35,6 +37,11 @@ const EXPECTED: Record<string, { own: Row; foreign?: Row }> = {
   'users.list': { own: OWNER_ONLY },
   'peers.status': { own: SIGNED_IN },
   'remotePeers.list': { own: OWNER_ONLY },
+  'cluster.create': { own: OWNER_ONLY_NO_LINKS },
+  'cluster.join': { own: OWNER_ONLY_NO_LINKS },
+  'cluster.connect': { own: OWNER_ONLY_NO_LINKS },
+  'cluster.removeMember': { own: OWNER_ONLY_NO_LINKS },
+  'cluster.setPriority': { own: OWNER_ONLY_NO_LINKS },
   'members.list': { own: TEAM_READ, foreign: FOREIGN },
   'members.set': { own: TEAM_ADMIN, foreign: FOREIGN },
   'members.remove': { own: TEAM_ADMIN, foreign: FOREIGN },
@@ -60,6 +67,16 @@ const EXPECTED: Record<string, { own: Row; foreign?: Row }> = {
   'incidents.get': { own: TEAM_READ, foreign: FOREIGN },
   'incidents.acknowledge': { own: TEAM_WRITE, foreign: FOREIGN },
   'incidents.resolve': { own: TEAM_WRITE, foreign: FOREIGN },
+  'telemetry.query': { own: TEAM_READ, foreign: FOREIGN },
+  'alertRules.list': { own: TEAM_READ, foreign: FOREIGN },
+  'alertRules.upsert': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'alertRules.delete': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'channels.list': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'channels.create': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'channels.update': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'channels.delete': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'channels.test': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'channels.deliveries': { own: TEAM_ADMIN, foreign: FOREIGN },
 };
 
 /** The instance-wide audit view (audit.list without teamId) is the owner's alone. */
@@ -77,6 +94,11 @@ function inputFor(node: TestNode, w: World, name: string, t: string): unknown {
   const fresh = () => seedDomain(node, t, unique('m-'));
   switch (name) {
     case 'auth.status': case 'auth.me': case 'auth.logout': case 'teams.list': case 'users.list': case 'peers.status': case 'remotePeers.list': return {};
+    case 'cluster.create': return {};
+    case 'cluster.join': return { address: 'wss://192.0.2.1:7381', joinCode: 'ngj1-caaaaaaaaaaaa-aaaa-aaaa' };
+    case 'cluster.connect': return { address: 'wss://192.0.2.1:7381' };
+    case 'cluster.removeMember': return { nodeId: 'nfeedface' };
+    case 'cluster.setPriority': return { priority: 500 };
     case 'auth.setup': return { email: `${unique('s')}@example.com`, displayName: 'x', password: PASSWORD, teamName: 'x' };
     case 'auth.login': return { email: 'viewer@example.com', password: PASSWORD };
     case 'teams.create': return { name: unique('team ') };
@@ -100,8 +122,29 @@ function inputFor(node: TestNode, w: World, name: string, t: string): unknown {
     case 'apiTokens.revoke': return { teamId: t, tokenId: node.api.dispatcher.auth.tokens.create({ teamId: t, userId: 'fixture', name: 'x', scope: 'read', expiresInDays: 1 }).token.id };
     case 'incidents.get': return { teamId: t, incidentId: d.incidentId };
     case 'incidents.acknowledge': case 'incidents.resolve': return { teamId: t, incidentId: fresh().incidentId };
+    case 'telemetry.query': return { teamId: t, domainId: d.domainId, from: 0, to: 3_600_000 };
+    case 'alertRules.list': case 'channels.list': return { teamId: t };
+    case 'alertRules.upsert': return { teamId: t, kind: 'nginx_down', name: unique('rule '), enabled: true, params: { afterS: 60 }, cooldownS: 300 };
+    case 'alertRules.delete': return { teamId: t, ruleId: seedRule(node, t) };
+    case 'channels.create': return { teamId: t, kind: 'webhook', name: unique('hook '), url: 'http://127.0.0.1:9/hook' };
+    case 'channels.update': return { teamId: t, channelId: seedChannel(node, t), enabled: false };
+    case 'channels.delete': case 'channels.test': case 'channels.deliveries': return { teamId: t, channelId: seedChannel(node, t) };
     default: throw new Error(`no input for ${name}`);
   }
+}
+
+/** A stored alert rule, written straight into the store. */
+function seedRule(node: TestNode, teamId: string): string {
+  const id = unique('alr_');
+  node.store.write('alert_rules', id, { teamId, kind: 'nginx_down', name: 'nginx down', enabled: true, params: { afterS: 30 }, cooldownS: 60 }, { actor: 'fixture' });
+  return id;
+}
+
+/** A desktop channel (no network involved when tested), written straight into the store. */
+function seedChannel(node: TestNode, teamId: string): string {
+  const id = unique('chn_');
+  node.store.write('notification_channels', id, { teamId, kind: 'desktop', name: 'desk', url: null, secret: null, enabled: true }, { actor: 'fixture' });
+  return id;
 }
 
 /** Everything a call could change: replicated state and the node-local auth tables that matter. */

@@ -1,6 +1,8 @@
 // A real node:http server on 127.0.0.1:0 serving the HTTP API over a real Store in a temp dir,
-// plus a small client that keeps a session cookie the way a browser would.
+// plus a small client that keeps a session cookie the way a browser would. Telemetry storage and
+// notification delivery are wired in, as in a node (a fixed seal key stands in for the cluster's).
 
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,18 +11,36 @@ import type { AddressInfo } from 'node:net';
 import { Store } from '../../src/main/db/store';
 import { authMigrations } from '../../src/main/auth/schema';
 import { createHttpApi, type HttpApi, type HttpApiOptions } from '../../src/main/transports/http-api';
+import { TelemetryStore, telemetryMigrations } from '../../src/main/telemetry/telemetry-store';
+import { NotificationDispatcher, notifyMigrations } from '../../src/main/notify/dispatcher';
+import { SecretSealer, staticSealKeys } from '../../src/main/remote/secret-sealer';
 
 export interface TestNode {
   url: string;
   store: Store;
   api: HttpApi;
+  /** Null when started with `bare`. */
+  telemetry: TelemetryStore | null;
+  notifications: NotificationDispatcher | null;
   close(): Promise<void>;
 }
 
-export async function startTestNode(opts: Partial<Omit<HttpApiOptions, 'store'>> = {}): Promise<TestNode> {
+export interface TestNodeOptions extends Partial<Omit<HttpApiOptions, 'store'>> {
+  /** Leave telemetry and notifications unwired (their procedures then answer NG_UNAVAILABLE). */
+  bare?: boolean;
+}
+
+export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
+  const { bare, ...apiOpts } = opts;
   const dir = mkdtempSync(join(tmpdir(), 'ng-api-'));
-  const store = Store.open({ path: join(dir, 'node.db'), migrations: authMigrations, durability: 'normal' });
-  const api = createHttpApi({ store, ...opts });
+  const store = Store.open({ path: join(dir, 'node.db'), migrations: [...authMigrations, ...telemetryMigrations, ...notifyMigrations], durability: 'normal' });
+  const telemetry = bare ? null : new TelemetryStore(store.db);
+  const sealer = new SecretSealer(staticSealKeys(randomBytes(32)));
+  // Short retry waits: a webhook test must not sit out production backoff.
+  const notifications = bare ? null : new NotificationDispatcher({ store, openSecret: (s, c) => sealer.open(s, c), sender: { maxAttempts: 2, baseDelayMs: 5, timeoutMs: 5_000 } });
+  const api = createHttpApi({
+    store, ...(telemetry ? { telemetry } : {}), ...(notifications ? { notifications: { dispatcher: notifications, sealer } } : {}), ...apiOpts,
+  });
   const server: Server = createServer((req, res) => {
     if (!api.handle(req, res)) {
       res.writeHead(404);
@@ -33,7 +53,7 @@ export async function startTestNode(opts: Partial<Omit<HttpApiOptions, 'store'>>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url, store, api,
+    url, store, api, telemetry, notifications,
     async close() {
       api.close();
       server.closeAllConnections();

@@ -105,7 +105,9 @@ export interface ServeOptions {
 
 /** Starts `netgoat serve` on a free loopback port and waits until it prints its console URL. */
 export async function startServe(opts: ServeOptions): Promise<{ proc: ProcessHandle; url: string }> {
-  const args = ['--data-dir', opts.dataDir, ...(opts.args ?? []), ...(opts.args?.includes('--port') ? [] : ['--port', '0'])];
+  const given = opts.args ?? [];
+  // On the machine's own interfaces: no mDNS, and no fixed peer port for parallel tests to fight over.
+  const args = ['--data-dir', opts.dataDir, ...given, ...(given.includes('--port') ? [] : ['--port', '0']), ...(given.includes('--peer-port') ? [] : ['--peer-port', '0']), '--no-discovery'];
   const proc = spawnTs('src/main/serve.ts', args, { env: { ...process.env, ...opts.env } });
   const [, url] = await proc.waitFor(/^Netgoat console: (http:\/\/\S+)$/m);
   return { proc, url: url! };

@@ -10,6 +10,19 @@ import type { LoginThrottle } from '../auth/login-throttle';
 import type { Sessions } from '../auth/sessions';
 import type { Caller } from './caller';
 import type { RenderOptions } from '../../core/nginx';
+import type { ClusterControl } from '../cluster/cluster-service';
+import type { Logger } from '../log';
+import type { TelemetryStore } from '../telemetry/telemetry-store';
+import type { NotificationDispatcher } from '../notify/dispatcher';
+import type { SecretSealer } from '../remote/secret-sealer';
+
+/** What the channels.* procedures need: delivery, and sealing new webhook secrets. */
+export interface NotificationServices {
+  dispatcher: NotificationDispatcher;
+  sealer: Pick<SecretSealer, 'seal'>;
+  /** Where a notice that could not be sent at all (e.g. a secret that no longer opens) is reported. */
+  logger?: Logger;
+}
 
 export interface AuthServices {
   sessions: Sessions;
@@ -37,6 +50,12 @@ export interface HandlerContext {
   session: SessionEffect;
   /** Options for validating and previewing nginx configs. */
   renderOptions: RenderOptions;
+  /** The node's LAN cluster; null where the API runs without one (API tests). */
+  cluster: ClusterControl | null;
+  /** Telemetry storage; null where the API runs without it (telemetry.query answers NG_UNAVAILABLE). */
+  telemetry: TelemetryStore | null;
+  /** Notification channels' delivery; null where the API runs without it (channels.* answer NG_UNAVAILABLE). */
+  notifications: NotificationServices | null;
 }
 
 export type Handler<N extends ProcedureName> = (input: ParsedInputOf<N>, ctx: HandlerContext) => OutputOf<N> | Promise<OutputOf<N>>;

@@ -24,9 +24,17 @@ import { proxyHandlers } from './handlers/proxy';
 import { auditHandlers } from './handlers/audit';
 import { apiTokenHandlers } from './handlers/api-tokens';
 import { fleetHandlers } from './handlers/fleet';
+import { clusterHandlers } from './handlers/cluster';
+import type { ClusterControl } from '../cluster/cluster-service';
+import type { TelemetryStore } from '../telemetry/telemetry-store';
+import type { NotificationServices } from './context';
+import { telemetryHandlers } from './handlers/telemetry';
+import { alertRuleHandlers } from './handlers/alert-rules';
+import { channelHandlers } from './handlers/channels';
 
 const handlers: Handlers<ProcedureName> = {
-  ...authHandlers, ...teamHandlers, ...domainHandlers, ...dnsHandlers, ...proxyHandlers, ...auditHandlers, ...apiTokenHandlers, ...fleetHandlers,
+  ...authHandlers, ...teamHandlers, ...domainHandlers, ...dnsHandlers, ...proxyHandlers, ...auditHandlers, ...apiTokenHandlers, ...fleetHandlers, ...clusterHandlers,
+  ...telemetryHandlers, ...alertRuleHandlers, ...channelHandlers,
 };
 
 /**
@@ -42,6 +50,12 @@ export interface DispatcherOptions {
   renderOptions?: RenderOptions;
   /** Login throttle tuning (tests); production defaults otherwise. */
   throttle?: { freeFailures?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** The node's LAN cluster, for the cluster.* procedures and peers.status. */
+  cluster?: ClusterControl;
+  /** Telemetry storage (opened with telemetryMigrations), for telemetry.query. */
+  telemetry?: TelemetryStore;
+  /** Notification delivery and secret sealing, for channels.*; also told of acknowledged and resolved incidents. */
+  notifications?: NotificationServices;
 }
 
 export interface Credentials {
@@ -63,12 +77,18 @@ export class ApiDispatcher {
   private readonly now: () => number;
   private readonly logger: Logger | undefined;
   private readonly renderOptions: RenderOptions;
+  private readonly cluster: ClusterControl | null;
+  private readonly telemetry: TelemetryStore | null;
+  private readonly notifications: NotificationServices | null;
 
   constructor(opts: DispatcherOptions) {
     this.store = opts.store;
     this.now = opts.now ?? Date.now;
     this.logger = opts.logger;
     this.renderOptions = opts.renderOptions ?? PREVIEW_RENDER_OPTIONS;
+    this.cluster = opts.cluster ?? null;
+    this.telemetry = opts.telemetry ?? null;
+    this.notifications = opts.notifications ?? null;
     this.auth = {
       sessions: new Sessions(opts.store.db, this.now),
       tokens: new ApiTokens(opts.store.db, this.now),
@@ -124,7 +144,8 @@ export class ApiDispatcher {
       const handler = handlers[name] as Handler<ProcedureName>;
       const value = await handler(input as never, {
         store: this.store, auth: this.auth, caller, role, actor: caller.kind === 'user' ? caller.user.id : 'anonymous',
-        clientIp: meta.clientIp, now: this.now, session, renderOptions: this.renderOptions,
+        clientIp: meta.clientIp, now: this.now, session, renderOptions: this.renderOptions, cluster: this.cluster,
+        telemetry: this.telemetry, notifications: this.notifications,
       });
       const shaped = def.output.safeParse(value);
       if (!shaped.success) {

@@ -60,6 +60,11 @@ export class ClusterKeys {
     })();
   }
 
+  /** Drop every key held: a join that failed leaves the node outside any cluster, as before. */
+  forget(): void {
+    this.db.prepare('DELETE FROM cluster_keys').run();
+  }
+
   /** A fresh key after a member removal; the old one stays as `previous` for members offline now. */
   rotate(): HeldKey {
     return this.install(randomBytes(CLUSTER_KEY_BYTES));

@@ -90,8 +90,14 @@ export class PeerMesh {
     const mesh = new PeerMesh(opts, server, wss);
     wss.on('connection', (ws, req) => mesh.accept(ws, req.socket as TLSSocket));
     await new Promise<void>((resolve, reject) => {
+      // ws re-emits the server's errors on the WebSocketServer: a taken port must reject here, not throw there.
       server.once('error', reject);
-      server.listen(opts.listen.port, opts.listen.host, () => resolve());
+      wss.once('error', reject);
+      server.listen(opts.listen.port, opts.listen.host, () => {
+        server.off('error', reject);
+        wss.off('error', reject);
+        resolve();
+      });
     });
     const port = (server.address() as AddressInfo).port;
     mesh.address = opts.advertisedAddress ?? `wss://${opts.listen.host}:${port}`;
@@ -304,6 +310,8 @@ export class PeerMesh {
       this.lastStatus.set(nodeId, { ...link.status });
       this.opts.log.info({ peer: nodeId, code: reason.code, reason: reason.message }, 'peer link down');
       for (const cb of this.downListeners) cb({ ...link.status });
+      // A link that was dialed by the other side is redialed from here if this node is the one to dial it.
+      this.onMembersChanged();
     }
   }
 

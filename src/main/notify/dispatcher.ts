@@ -3,6 +3,7 @@
 
 import type Database from 'better-sqlite3';
 import { NgError } from '../../shared/errors';
+import { randomId } from '../../shared/ids';
 import type { Store, Stored } from '../db/store';
 import type { Migration } from '../db/migrations';
 import type { Logger } from '../log';
@@ -54,11 +55,11 @@ export class NotificationDispatcher {
     return Promise.all(channels.map((c) => this.send(c, notice)));
   }
 
-  /** The "Send test" button: one test notice to one channel, with its result. */
-  async sendTest(teamId: string, channelId: string, at: number): Promise<DeliveryResult> {
+  /** The "Send test" button: one test notice to one channel, with its result (`maxAttempts: 1` for an answer at once). */
+  async sendTest(teamId: string, channelId: string, at: number, opts: { maxAttempts?: number } = {}): Promise<DeliveryResult> {
     const channel = this.store.get('notification_channels', channelId);
     if (!channel || channel.teamId !== teamId) throw new NgError('NG_NOT_FOUND', `notification channel ${channelId} does not exist`, { path: ['channelId'] });
-    return this.send(channel, { event: 'test', teamId, at, incident: null, text: `Test notification from Netgoat to "${channel.name}"` });
+    return this.send(channel, { event: 'test', teamId, at, incident: null, text: `Test notification from Netgoat to "${channel.name}"` }, opts);
   }
 
   /** The latest delivery attempts of a channel, newest first. */
@@ -66,10 +67,13 @@ export class NotificationDispatcher {
     return this.recent.all(channelId, limit) as DeliveryAttempt[];
   }
 
-  private async send(channel: Stored<'notification_channels'>, notice: Notice): Promise<DeliveryResult> {
+  private async send(channel: Stored<'notification_channels'>, notice: Notice, opts: { maxAttempts?: number } = {}): Promise<DeliveryResult> {
     if (channel.kind === 'desktop') {
       const shown = this.opts.desktop ? (this.opts.desktop.show(notice.incident?.title ?? 'Netgoat', notice.text), true) : false;
-      return { ok: shown, deliveryId: '', attempts: 1, status: null, error: shown ? null : 'no desktop notification service on this node' };
+      const deliveryId = randomId('dlv_').slice(0, 28);
+      const error = shown ? null : 'no desktop notification service on this node';
+      this.logAttempt({ deliveryId, channelId: channel.id, event: notice.event, attempt: 1, at: notice.at, status: null, error });
+      return { ok: shown, deliveryId, attempts: 1, status: null, error };
     }
     if (!channel.url || !channel.secret) {
       const error = `webhook channel "${channel.name}" has no ${channel.url ? 'secret' : 'URL'}`;
@@ -77,6 +81,6 @@ export class NotificationDispatcher {
       return { ok: false, deliveryId: '-', attempts: 0, status: null, error };
     }
     const secret = this.opts.openSecret(channel.secret, channelSecretContext(channel.id));
-    return this.sender.deliver({ id: channel.id, url: channel.url, secret }, notice);
+    return this.sender.deliver({ id: channel.id, url: channel.url, secret }, notice, opts);
   }
 }

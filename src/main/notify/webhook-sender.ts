@@ -47,13 +47,15 @@ export class WebhookSender {
     };
   }
 
-  async deliver(channel: { id: string; url: string; secret: string }, notice: Notice): Promise<DeliveryResult> {
+  /** `maxAttempts` overrides the sender's for this one notice ("Send test" makes a single attempt). */
+  async deliver(channel: { id: string; url: string; secret: string }, notice: Notice, opts: { maxAttempts?: number } = {}): Promise<DeliveryResult> {
+    const maxAttempts = opts.maxAttempts ?? this.o.maxAttempts;
     const deliveryId = randomId('dlv_').slice(0, 28);
     const payload: WebhookBody = { version: WEBHOOK_VERSION, deliveryId, ...notice };
     const body = JSON.stringify(payload);
     let status: number | null = null;
     let error: string | null = null;
-    for (let attempt = 1; attempt <= this.o.maxAttempts; attempt++) {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       // Signed per attempt: a receiver's freshness window holds for retries hours later too.
       const ts = Math.floor(this.o.now() / 1000);
       try {
@@ -78,9 +80,9 @@ export class WebhookSender {
       this.o.onAttempt({ deliveryId, channelId: channel.id, event: notice.event, attempt, at: this.o.now(), status, error });
       if (status !== null && status >= 200 && status < 300) return { ok: true, deliveryId, attempts: attempt, status, error: null };
       if (status !== null && !retryable(status)) return { ok: false, deliveryId, attempts: attempt, status, error };
-      if (attempt < this.o.maxAttempts) await this.o.sleep(this.backoff(attempt));
+      if (attempt < maxAttempts) await this.o.sleep(this.backoff(attempt));
     }
-    return { ok: false, deliveryId, attempts: this.o.maxAttempts, status, error };
+    return { ok: false, deliveryId, attempts: maxAttempts, status, error };
   }
 
   private backoff(attempt: number): number {

@@ -32,6 +32,9 @@ export interface HttpApiOptions {
   secureCookies?: boolean;
   maxBodyBytes?: number;
   throttle?: DispatcherOptions['throttle'];
+  cluster?: DispatcherOptions['cluster'];
+  telemetry?: DispatcherOptions['telemetry'];
+  notifications?: DispatcherOptions['notifications'];
   /** Close an event-stream client whose unsent data passes this many bytes. */
   maxEventBufferBytes?: number;
 }
@@ -85,7 +88,8 @@ function bearerOf(req: IncomingMessage): string | null {
 }
 
 export function createHttpApi(opts: HttpApiOptions): HttpApi {
-  const dispatcher = new ApiDispatcher({ store: opts.store, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.throttle ? { throttle: opts.throttle } : {}) });
+  const dispatcher = new ApiDispatcher({ store: opts.store, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.throttle ? { throttle: opts.throttle } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
+    ...(opts.telemetry ? { telemetry: opts.telemetry } : {}), ...(opts.notifications ? { notifications: opts.notifications } : {}) });
   const feed = new EventFeed(dispatcher);
   const extraOrigins = opts.extraOrigins ?? [];
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;

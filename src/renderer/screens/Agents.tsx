@@ -1,6 +1,7 @@
 // The team's edge agents with honest status, and how to add one.
-import { Alert, Badge, Button, Code, CopyButton, Group, Stack, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Code, CopyButton, Group, Stack, Table, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
+import { navigate } from '../router';
 import { useAgents } from '../stores/areas';
 import { useCan } from '../stores/session';
 import { Empty } from '../ui/Empty';
@@ -64,7 +65,7 @@ export function Agents({ teamId }: { teamId: string }) {
             <Table.Tbody>
               {data.map((a) => (
                 <Table.Tr key={a.id}>
-                  <Table.Td fw={500}>{a.name}</Table.Td>
+                  <Table.Td fw={500}><Anchor href={`/agents/${a.id}`} onClick={(e) => { e.preventDefault(); navigate(`/agents/${a.id}`); }}>{a.name}</Anchor></Table.Td>
                   <Table.Td><Group gap={4}>{a.labels.map((l) => <Badge key={l} size="sm" variant="outline">{l}</Badge>)}</Group></Table.Td>
                   <Table.Td>{a.revoked ? <Badge color="red" variant="light">Revoked</Badge> : <Badge color="gray" variant="light" title="The agent has not reported its state to this node">Unknown</Badge>}</Table.Td>
                   <Table.Td><Badge color="gray" variant="light">Unknown</Badge></Table.Td>

@@ -1,4 +1,4 @@
-// One domain, in tabs: its settings, DNS records, reverse-proxy config and the nginx config preview.
+// One domain, in tabs: its settings, DNS records, reverse-proxy config, the nginx config preview and its traffic.
 import { Anchor, Breadcrumbs, Group, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 import { navigate } from '../router';
@@ -10,8 +10,9 @@ import { DomainSettingsTab } from './DomainSettingsTab';
 import { DnsTab } from './DnsTab';
 import { ProxyTab } from './ProxyTab';
 import { PreviewTab } from './PreviewTab';
+import { TrafficPanel } from '../ui/TrafficPanel';
 
-const TABS = ['settings', 'dns', 'proxy', 'preview'] as const;
+const TABS = ['settings', 'dns', 'proxy', 'preview', 'traffic'] as const;
 type Tab = (typeof TABS)[number];
 
 export function DomainDetail({ teamId, domainId, tab }: { teamId: string; domainId: string; tab: string | undefined }) {
@@ -49,11 +50,15 @@ export function DomainDetail({ teamId, domainId, tab }: { teamId: string; domain
           <Tabs.Tab value="dns">DNS records</Tabs.Tab>
           <Tabs.Tab value="proxy">Proxy</Tabs.Tab>
           <Tabs.Tab value="preview">Preview</Tabs.Tab>
+          <Tabs.Tab value="traffic">Traffic</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="settings" pt="lg"><DomainSettingsTab key={domain.id} domain={domain} /></Tabs.Panel>
         <Tabs.Panel value="dns" pt="lg"><DnsTab domain={domain} /></Tabs.Panel>
         <Tabs.Panel value="proxy" pt="lg"><ProxyTab key={domain.id} domain={domain} /></Tabs.Panel>
         <Tabs.Panel value="preview" pt="lg"><PreviewTab domain={domain} /></Tabs.Panel>
+        <Tabs.Panel value="traffic" pt="lg">
+          <TrafficPanel teamId={teamId} domainId={domain.id} emptyText="Traffic appears once an agent serving this domain ships its first minute." />
+        </Tabs.Panel>
       </Tabs>
     </Stack>
   );

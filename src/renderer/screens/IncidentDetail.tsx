@@ -1,5 +1,8 @@
-// One incident: what happened, its timeline, and acknowledge / resolve with a note.
-import { Anchor, Breadcrumbs, Button, Card, Group, Stack, Text, Textarea, Timeline, Title } from '@mantine/core';
+// One incident: what it is about (agent, domain, config version, last apply), its timeline, and
+// acknowledge / resolve with a note.
+import { Anchor, Breadcrumbs, Button, Card, Code, Group, SimpleGrid, Stack, Text, Textarea, Timeline, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import type { OutputOf } from '../api';
 import { useEffect, useState } from 'react';
 import { api, toApiError, type ApiError } from '../api';
 import { navigate } from '../router';
@@ -9,6 +12,37 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { formatTime } from '../ui/format';
 import { IncidentStatus } from '../ui/IncidentStatus';
 import { Loading } from '../ui/Loading';
+
+type IncidentContext = OutputOf<'incidents.get'>['context'];
+
+const link = (to: string, text: string): ReactNode => <Anchor href={to} onClick={(e) => { e.preventDefault(); navigate(to); }}>{text}</Anchor>;
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return <Stack gap={2}><Text size="xs" c="dimmed" fw={500}>{label}</Text><Text size="sm" component="div">{children}</Text></Stack>;
+}
+
+/** The agent, domain, config version and last apply the incident is about, linked where the console has a page. */
+function About({ context }: { context: IncidentContext }) {
+  const { agent, domain, configVersion, lastApply } = context;
+  return (
+    <Card withBorder padding="md" data-testid="incident-context">
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
+        <Fact label="Agent">{agent ? link(`/agents/${agent.id}`, agent.name ?? agent.id) : 'Not tied to an agent'}</Fact>
+        <Fact label="Domain">{domain ? link(`/domains/${domain.id}/traffic`, domain.hostname ?? domain.id) : 'Not tied to a domain'}</Fact>
+        <Fact label="Config version">{configVersion ?? 'Unknown'}</Fact>
+        <Fact label="Last apply">
+          {lastApply ? (
+            <Stack gap={2}>
+              <Text size="sm">Version {lastApply.version}: {lastApply.ok ? 'applied' : 'failed'} {formatTime(lastApply.at)}</Text>
+              {lastApply.code && <Code fz="xs">{lastApply.code}</Code>}
+              {lastApply.message && <Text size="xs" c="dimmed">{lastApply.message}</Text>}
+            </Stack>
+          ) : 'None recorded'}
+        </Fact>
+      </SimpleGrid>
+    </Card>
+  );
+}
 
 export function IncidentDetail({ teamId, incidentId }: { teamId: string; incidentId: string }) {
   const { data, error, loading } = useIncident();
@@ -41,16 +75,17 @@ export function IncidentDetail({ teamId, incidentId }: { teamId: string; inciden
     </Breadcrumbs>
   );
   if (!data) return <Stack>{crumbs}{loading && <Loading what="Loading the incident…" />}<ErrorAlert error={error} /></Stack>;
-  const { incident, timeline } = data;
+  const { incident, timeline, context } = data;
   return (
     <Stack>
       {crumbs}
       <Group gap="sm"><Title order={2}>{incident.title}</Title><IncidentStatus status={incident.status} /></Group>
       <Text size="sm" c="dimmed">{incident.kind} · opened {formatTime(incident.openedAt)}</Text>
+      <About context={context} />
       <Card withBorder padding="md">
         <Title order={4} mb="sm">Timeline</Title>
         <Timeline bulletSize={14} lineWidth={2}>
-          <Timeline.Item title="Opened"><Text size="xs" c="dimmed">{formatTime(incident.openedAt)}</Text></Timeline.Item>
+          {!timeline.some((e) => e.kind === 'opened') && <Timeline.Item title="opened"><Text size="xs" c="dimmed">{formatTime(incident.openedAt)}</Text></Timeline.Item>}
           {timeline.map((e) => (
             <Timeline.Item key={e.id} title={e.kind}>
               {e.message && <Text size="sm">{e.message}</Text>}

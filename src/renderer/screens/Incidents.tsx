@@ -1,5 +1,6 @@
-// The team's incidents, newest first, filtered by status.
-import { Anchor, SegmentedControl, Stack, Table, Text } from '@mantine/core';
+// The team's incidents, newest first, filtered by status and kind.
+import { Anchor, Group, SegmentedControl, Select, Stack, Table, Text } from '@mantine/core';
+import { ALERT_KIND_LABELS, ALERT_RULE_KINDS } from '../../shared/api/alert-params';
 import { useEffect, useState } from 'react';
 import { navigate } from '../router';
 import { useIncidents } from '../stores/areas';
@@ -15,21 +16,27 @@ type Filter = 'all' | 'open' | 'acknowledged' | 'resolved';
 export function Incidents({ teamId }: { teamId: string }) {
   const { data, error, loading } = useIncidents();
   const [filter, setFilter] = useState<Filter>('all');
+  const [kind, setKind] = useState<string>('all');
   useEffect(() => {
-    void useIncidents.getState().load(filter === 'all' ? { teamId } : { teamId, status: filter });
-  }, [teamId, filter]);
+    void useIncidents.getState().load({ teamId, ...(filter === 'all' ? {} : { status: filter }), ...(kind === 'all' ? {} : { kind }) });
+  }, [teamId, filter, kind]);
+  const filtered = filter !== 'all' || kind !== 'all';
 
   return (
     <>
       <PageHeader title="Incidents" description="Raised by alert rules (for example an edge reporting a streak of 502s); acknowledge to say you are on it, resolve when it is fixed." />
       <Stack>
-        <SegmentedControl w="fit-content" value={filter} onChange={(v) => setFilter(v as Filter)} data={[
-          { value: 'all', label: 'All' }, { value: 'open', label: 'Open' }, { value: 'acknowledged', label: 'Acknowledged' }, { value: 'resolved', label: 'Resolved' },
-        ]} />
+        <Group align="flex-end">
+          <SegmentedControl aria-label="Status" w="fit-content" value={filter} onChange={(v) => setFilter(v as Filter)} data={[
+            { value: 'all', label: 'All' }, { value: 'open', label: 'Open' }, { value: 'acknowledged', label: 'Acknowledged' }, { value: 'resolved', label: 'Resolved' },
+          ]} />
+          <Select aria-label="Kind" w={240} allowDeselect={false} value={kind} onChange={(v) => v && setKind(v)}
+            data={[{ value: 'all', label: 'All kinds' }, ...ALERT_RULE_KINDS.map((k) => ({ value: k, label: ALERT_KIND_LABELS[k] }))]} />
+        </Group>
         <ErrorAlert error={error} />
         {!data && loading && <Loading what="Loading incidents…" />}
         {data?.length === 0 && (
-          <Empty title={filter === 'all' ? 'No incidents' : `No ${filter} incidents`}>
+          <Empty title={filtered ? 'No incidents match these filters' : 'No incidents'}>
             Incidents appear here when an alert rule fires for one of this team's domains or edges. Nothing is wrong right now as far as this node knows.
           </Empty>
         )}
@@ -41,7 +48,7 @@ export function Incidents({ teamId }: { teamId: string }) {
                 <Table.Tr key={i.id}>
                   <Table.Td><IncidentStatus status={i.status} /></Table.Td>
                   <Table.Td><Anchor href={`/incidents/${i.id}`} onClick={(e) => { e.preventDefault(); navigate(`/incidents/${i.id}`); }}>{i.title}</Anchor></Table.Td>
-                  <Table.Td><Text size="sm" ff="monospace">{i.kind}</Text></Table.Td>
+                  <Table.Td><Text size="sm">{ALERT_KIND_LABELS[i.kind as keyof typeof ALERT_KIND_LABELS] ?? i.kind}</Text></Table.Td>
                   <Table.Td>{formatTime(i.openedAt)}</Table.Td>
                 </Table.Tr>
               ))}

@@ -27,14 +27,15 @@ export function Overview({ teamId }: { teamId: string }) {
   useEffect(() => {
     void usePeers.getState().load({});
     void useAgents.getState().load({ teamId });
-    void useIncidents.getState().load({ teamId, status: 'open' });
+    void useIncidents.getState().load({ teamId });
     void useDomains.getState().load({ teamId });
   }, [teamId]);
 
   const p = peers.data;
   const memberCount = p ? p.members.filter((m) => !m.removed).length : null;
   const agentCount = agents.data?.filter((a) => !a.revoked).length ?? null;
-  const openCount = incidents.data?.length ?? null;
+  const openCount = incidents.data?.filter((i) => i.status === 'open').length ?? null;
+  const ackedCount = incidents.data?.filter((i) => i.status === 'acknowledged').length ?? 0;
   const pending = '…';
 
   return (
@@ -62,7 +63,7 @@ export function Overview({ teamId }: { teamId: string }) {
             title="Incidents"
             to="/incidents"
             value={openCount === null ? pending : `${openCount} open`}
-            detail={openCount === 0 ? 'Nothing needs attention' : 'Acknowledge or resolve them in Incidents'}
+            detail={openCount === 0 && ackedCount === 0 ? 'Nothing needs attention' : `${ackedCount} acknowledged; acknowledge or resolve them in Incidents`}
           />
           <Tile
             testId="tile-domains"

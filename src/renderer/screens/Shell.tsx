@@ -10,6 +10,7 @@ import { Domains } from './Domains';
 import { DomainDetail } from './DomainDetail';
 import { Peers } from './Peers';
 import { Agents } from './Agents';
+import { AgentDetail } from './AgentDetail';
 import { Incidents } from './Incidents';
 import { IncidentDetail } from './IncidentDetail';
 import { Audit } from './Audit';
@@ -37,7 +38,7 @@ function Screen({ segments, teamId }: { segments: string[]; teamId: string | nul
   switch (section) {
     case undefined: return <Overview teamId={teamId} />;
     case 'domains': return id ? <DomainDetail teamId={teamId} domainId={id} tab={tab} /> : <Domains teamId={teamId} />;
-    case 'agents': return <Agents teamId={teamId} />;
+    case 'agents': return id ? <AgentDetail teamId={teamId} agentId={id} /> : <Agents teamId={teamId} />;
     case 'incidents': return id ? <IncidentDetail teamId={teamId} incidentId={id} /> : <Incidents teamId={teamId} />;
     case 'audit': return <Audit key={teamId} teamId={teamId} />;
     case 'settings': return <Settings tab={id} />;

@@ -5,9 +5,12 @@
 import { z } from 'zod';
 import { hostname, id, labels, role, teamId } from '../schemas/common';
 import { dnsType, tlsStatus } from '../schemas/domains';
-import { incidentStatus } from '../schemas/incidents';
+import { alertRule, incidentStatus } from '../schemas/incidents';
 import type { Access, Effect } from './roles';
 import { tokenScope } from './roles';
+import {
+  alertRuleView, deliveryAttemptView, deliveryResultView, incidentContextView, notificationChannelView, trafficPointView,
+} from './views';
 import {
   agentView, apiTokenView, auditEntryView, clusterMemberView, dnsRecordView, domainView, incidentEventView,
   incidentView, memberView, proxyConfigView, proxySettings, remotePeerView, teamView, userView,
@@ -31,6 +34,29 @@ const expectedVersion = z.string().min(1).max(64).nullable();
 const inTeam = { teamId };
 const inDomain = { teamId, domainId: id };
 const okOutput = z.object({ ok: z.literal(true) });
+const epochMs = z.number().int().min(0).max(8_640_000_000_000_000);
+/** Where a webhook goes: http or https only. */
+const webhookUrl = z.string().trim().max(2048).url('must be a URL').refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https://');
+/** A peer-link address: wss://host:port. */
+const peerAddress = z.string().trim().max(300).regex(/^wss:\/\/[^\s/?#]+:\d{1,5}\/?$/, 'must look like wss://host:port');
+const clusterNodeId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a node id');
+const clusterMemberStatusView = clusterMemberView.extend({
+  /** This node's own record. */
+  self: z.boolean(),
+  connected: z.boolean(),
+  lastSeen: z.number().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** Ops from this peer refused because their clock ran too far ahead (HLC skew guard). */
+  skewRejections: z.number(),
+  clockOffsetMs: z.number().nullable(),
+});
+const discoveredNodeView = z.object({
+  nodeId: z.string(), addresses: z.array(z.string()), port: z.number(), fingerprint: z.string(),
+  /** It advertises the same cluster id hash as this node. */
+  sameCluster: z.boolean(),
+  lastSeen: z.number(),
+  state: z.enum(['discovered', 'pending', 'member']),
+});
 
 const meOutput = z.object({
   user: userView,
@@ -242,10 +268,49 @@ export const procedures = {
 
   // ---------------------------------------------------------------- fleet, incidents, cluster
   'peers.status': def({
-    summary: 'This node and the cluster members it knows. The leader is null until election runs.',
+    summary: 'This node, the election (leader, term, since when), the cluster members with their links, and nodes found by mDNS.',
     access: { kind: 'authenticated' }, effect: 'read',
     input: z.strictObject({}),
-    output: z.object({ nodeId: z.string(), members: z.array(clusterMemberView), leader: z.object({ nodeId: z.string(), term: z.number() }).nullable() }),
+    output: z.object({
+      nodeId: z.string(),
+      members: z.array(clusterMemberStatusView),
+      leader: z.object({ nodeId: z.string(), term: z.number(), since: z.number().nullable() }).nullable(),
+      self: z.object({ nodeId: z.string(), name: z.string(), fingerprint: z.string(), peerAddress: z.string().nullable(), inCluster: z.boolean() }),
+      election: z.object({ role: z.enum(['follower', 'candidate', 'leader', 'stopped']), term: z.number(), leaderId: z.string().nullable(), since: z.number().nullable() }),
+      discovered: z.array(discoveredNodeView),
+      /** Hash of the replicated state: equal on members that have converged. */
+      stateHash: z.string(),
+    }),
+  }),
+  'cluster.create': def({
+    summary: 'Make this node the first member of a new cluster. The join code (the cluster key) is in this response only.',
+    access: { kind: 'owner' }, effect: 'write',
+    input: z.strictObject({}),
+    output: z.object({ clusterId: z.string(), joinCode: z.string() }),
+  }),
+  'cluster.join': def({
+    summary: 'Join the cluster of the node at `address` (wss://host:port) with the join code its creator was shown.',
+    access: { kind: 'owner' }, effect: 'write',
+    input: z.strictObject({ address: peerAddress, joinCode: z.string().trim().min(10).max(200) }),
+    output: z.object({ clusterId: z.string(), peer: z.object({ nodeId: z.string(), name: z.string().nullable(), address: z.string().nullable() }) }),
+  }),
+  'cluster.connect': def({
+    summary: 'Add a peer by address (when mDNS cannot see it); the link proves the cluster key before anything is replicated.',
+    access: { kind: 'owner' }, effect: 'write',
+    input: z.strictObject({ address: peerAddress }),
+    output: okOutput,
+  }),
+  'cluster.removeMember': def({
+    summary: 'Remove a member: it is disconnected everywhere and the cluster key is rotated so its old key opens nothing.',
+    access: { kind: 'owner' }, effect: 'write',
+    input: z.strictObject({ nodeId: clusterNodeId }),
+    output: okOutput,
+  }),
+  'cluster.setPriority': def({
+    summary: 'Set a member\'s election priority (0..1000, higher leads); without nodeId, this node\'s.',
+    access: { kind: 'owner' }, effect: 'write',
+    input: z.strictObject({ nodeId: clusterNodeId.optional(), priority: z.number().int().min(0).max(1000) }),
+    output: okOutput,
   }),
   'agents.list': def({
     summary: 'Edge agents of a team.',
@@ -254,16 +319,18 @@ export const procedures = {
     output: z.object({ agents: z.array(agentView) }),
   }),
   'incidents.list': def({
-    summary: 'Incidents of a team, newest first, optionally by status.',
+    summary: 'Incidents of a team, newest first, optionally filtered by status, kind, domain and agent.',
     access: { kind: 'team', minRole: 'viewer' }, effect: 'read',
-    input: z.strictObject({ ...inTeam, status: incidentStatus.optional() }),
+    input: z.strictObject({
+      ...inTeam, status: incidentStatus.optional(), kind: z.string().min(1).max(64).optional(), domainId: id.optional(), agentId: id.optional(),
+    }),
     output: z.object({ incidents: z.array(incidentView) }),
   }),
   'incidents.get': def({
-    summary: 'One incident and its timeline.',
+    summary: 'One incident, its timeline (oldest first) and what it is about: agent, domain, config version, last apply.',
     access: { kind: 'team', minRole: 'viewer' }, effect: 'read',
     input: z.strictObject({ ...inTeam, incidentId: id }),
-    output: z.object({ incident: incidentView, timeline: z.array(incidentEventView) }),
+    output: z.object({ incident: incidentView, timeline: z.array(incidentEventView), context: incidentContextView }),
   }),
   'incidents.acknowledge': def({
     summary: 'Mark an open incident acknowledged.',
@@ -282,6 +349,85 @@ export const procedures = {
     access: { kind: 'owner' }, effect: 'read',
     input: z.strictObject({}),
     output: z.object({ peers: z.array(remotePeerView) }),
+  }),
+
+  // ---------------------------------------------------------------- telemetry, alert rules, notifications
+  'telemetry.query': def({
+    summary: 'Traffic of a team per time slot (requests by status class, 502s, bytes, latency p50/p95/p99), for one domain and/or one agent or all.',
+    access: { kind: 'team', minRole: 'viewer' }, effect: 'read',
+    input: z.strictObject({
+      ...inTeam, domainId: id.optional(), agentId: id.optional(), from: epochMs, to: epochMs,
+      /** base: buckets as the agents sent them (minutes); rollup: hours; auto: base up to 48 h, else rollup. */
+      resolution: z.enum(['auto', 'base', 'rollup']).default('auto'),
+    }).refine((q) => q.to > q.from, { path: ['to'], message: 'must be after from' })
+      .refine((q) => q.to - q.from <= 400 * 86_400_000, { path: ['from'], message: 'the range may span at most 400 days' }),
+    output: z.object({
+      resolution: z.enum(['base', 'rollup']),
+      points: z.array(trafficPointView),
+      /** Until when every matching agent has reported (null: no agent has reported telemetry yet). */
+      coveredUntil: z.number().nullable(),
+    }),
+  }),
+  'alertRules.list': def({
+    summary: 'The team\'s alert rules: one per kind at least; a kind the team never edited shows its default.',
+    access: { kind: 'team', minRole: 'viewer' }, effect: 'read',
+    input: z.strictObject({ ...inTeam }),
+    output: z.object({ rules: z.array(alertRuleView) }),
+  }),
+  'alertRules.upsert': def({
+    summary: 'Create (no ruleId) or change an alert rule; editing a default stores it under the default\'s id.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({
+      ...inTeam, ruleId: id.optional(), expectedVersion: expectedVersion.optional(), kind: alertRule.shape.kind,
+      name: z.string().trim().min(1).max(120), enabled: z.boolean(), params: z.record(z.string().max(64), z.number()).default({}),
+      cooldownS: z.number().int().min(0).max(86_400),
+    }),
+    output: z.object({ rule: alertRuleView }),
+  }),
+  'alertRules.delete': def({
+    summary: 'Delete a stored rule; when it was the last of its kind, the kind\'s default applies again.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({ ...inTeam, ruleId: id }),
+    output: okOutput,
+  }),
+  'channels.list': def({
+    summary: 'Notification channels of the team (webhook secrets never shown).',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'read',
+    input: z.strictObject({ ...inTeam }),
+    output: z.object({ channels: z.array(notificationChannelView) }),
+  }),
+  'channels.create': def({
+    summary: 'Add a webhook (http/https URL; a signing secret is generated and shown in this response only) or a desktop channel.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({ ...inTeam, kind: z.enum(['webhook', 'desktop']), name: z.string().trim().min(1).max(120), url: webhookUrl.optional(), enabled: z.boolean().default(true) }),
+    output: z.object({ channel: notificationChannelView, secret: z.string().nullable() }),
+  }),
+  'channels.update': def({
+    summary: 'Rename, re-point, enable or disable a channel; rotateSecret issues a new signing secret (shown once).',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({
+      ...inTeam, channelId: id, expectedVersion: z.string().min(1).max(64).optional(),
+      name: z.string().trim().min(1).max(120).optional(), url: webhookUrl.optional(), enabled: z.boolean().optional(), rotateSecret: z.boolean().optional(),
+    }),
+    output: z.object({ channel: notificationChannelView, secret: z.string().nullable() }),
+  }),
+  'channels.delete': def({
+    summary: 'Delete a channel.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({ ...inTeam, channelId: id }),
+    output: okOutput,
+  }),
+  'channels.test': def({
+    summary: '"Send test": one signed test notice to the channel, one attempt, and how it went (also in the delivery log).',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({ ...inTeam, channelId: id }),
+    output: z.object({ result: deliveryResultView }),
+  }),
+  'channels.deliveries': def({
+    summary: 'The latest delivery attempts of a channel on this node, newest first.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'read',
+    input: z.strictObject({ ...inTeam, channelId: id, limit: z.number().int().min(1).max(200).default(50) }),
+    output: z.object({ deliveries: z.array(deliveryAttemptView) }),
   }),
 } as const satisfies Record<string, ProcedureDef>;
 

@@ -151,3 +151,73 @@ export const remotePeerView = z.object({
   scopes: z.array(z.string()),
   enabled: z.boolean(),
 });
+
+/** One slot of a traffic chart: the buckets of every matching agent and domain added together. */
+export const trafficPointView = z.object({
+  start: z.number(),
+  lengthMs: z.number(),
+  requests: z.number(),
+  status2xx: z.number(),
+  status3xx: z.number(),
+  status4xx: z.number(),
+  status5xx: z.number(),
+  status502: z.number(),
+  bytes: z.number(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  configVersions: z.array(z.number()),
+});
+
+export const alertRuleView = z.object({
+  id: z.string(),
+  /** Null for a team default that was never edited (nothing stored yet). */
+  version: z.string().nullable(),
+  teamId: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  enabled: z.boolean(),
+  params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  cooldownS: z.number(),
+  /** True while this is the built-in default of its kind (no rule of the kind is stored). */
+  isDefault: z.boolean(),
+});
+
+export const notificationChannelView = z.object({
+  ...meta,
+  teamId: z.string(),
+  kind: z.enum(['desktop', 'webhook']),
+  name: z.string(),
+  url: z.string().nullable(),
+  enabled: z.boolean(),
+  /** Whether a signing secret is held (the secret itself is shown only when created or rotated). */
+  hasSecret: z.boolean(),
+});
+
+export const deliveryAttemptView = z.object({
+  deliveryId: z.string(),
+  channelId: z.string(),
+  event: z.string(),
+  attempt: z.number(),
+  at: z.number(),
+  status: z.number().nullable(),
+  error: z.string().nullable(),
+});
+
+export const deliveryResultView = z.object({
+  ok: z.boolean(),
+  deliveryId: z.string(),
+  attempts: z.number(),
+  status: z.number().nullable(),
+  error: z.string().nullable(),
+});
+
+/** What an incident is about, resolved to names the console can link to. */
+export const incidentContextView = z.object({
+  agent: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
+  domain: z.object({ id: z.string(), hostname: z.string().nullable() }).nullable(),
+  configVersion: z.number().nullable(),
+  lastApply: z.object({
+    version: z.number(), ok: z.boolean(), at: z.number(), code: z.string().nullable(), message: z.string().nullable(), domainId: z.string().nullable(),
+  }).nullable(),
+});

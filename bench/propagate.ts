@@ -1,0 +1,117 @@
+// Control-plane propagation: one node's gateway and N agents (lightweight link clients in worker
+// processes that check each envelope and acknowledge without nginx). Each sample changes one domain and times until every
+// agent acknowledged the new version; also the diff bytes per agent and the node's RSS.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store } from '../src/main/db/store';
+import { createLogger } from '../src/main/log';
+import { agentLinkMigrations, createAgentGateway, createEnrollmentToken, enrollWithToken, listenAgentGateway } from '../src/main/gateway/index';
+import { domainId } from '../src/shared/ids';
+import { hasFlag, numberFlag, percentile, report, round } from './report';
+
+const TEAM = 'team_bench';
+
+export async function run(args: string[]): Promise<void> {
+  const quick = hasFlag(args, '--quick');
+  const agentCount = numberFlag(args, '--agents', quick ? 200 : 1000);
+  // Every agent first receives the whole state: 10,000 agents × 1,000 domains would be 10 GB of setup.
+  const domainCount = numberFlag(args, '--domains', quick ? 100 : agentCount > 1000 ? 100 : 1000);
+  const samples = numberFlag(args, '--samples', quick ? 20 : 100);
+  const workerCount = numberFlag(args, '--workers', agentCount >= 2000 ? 2 : 1);
+
+  const dir = mkdtempSync(join(tmpdir(), 'netgoat-bench-propagate-'));
+  const store = Store.open({ path: join(dir, 'node.db'), nodeId: 'bench', migrations: agentLinkMigrations });
+  const ids: string[] = [];
+  store.transaction(() => {
+    for (let i = 0; i < domainCount; i++) {
+      const hostname = `site-${i}.example.com`;
+      const id = domainId(TEAM, hostname);
+      ids.push(id);
+      store.write('domains', id, { teamId: TEAM, hostname, tls: { status: 'Pending', certificateId: null, notAfter: null }, wafEnabled: false, targetLabels: ['edge'], createdAt: 1 }, { actor: 'bench' });
+      store.write('proxy_configs', id, {
+        teamId: TEAM, domainId: id,
+        upstreamPools: [{ name: 'web', method: 'round_robin', servers: [{ host: '10.0.0.1', port: 8080, weight: 1, maxFails: 1, failTimeoutS: 10, backup: false }] }],
+        routes: [{ path: '/', match: 'prefix', pool: 'web' }], wafRules: [], cache: { mode: 'off', ttlSeconds: 60 },
+        rateLimit: { enabled: false, requestsPerSecond: 10, burst: 0 }, headers: [{ name: 'X-Served-By', value: 'netgoat' }],
+      }, { actor: 'bench' });
+    }
+  });
+  const credentials = store.transaction(() => Array.from({ length: agentCount }, (_, i) => {
+    const { token } = createEnrollmentToken(store, { teamId: TEAM, name: `edge-${i}`, labels: ['edge'], createdBy: 'bench' });
+    const e = enrollWithToken(store, token);
+    return { agentId: e.agentId, kid: e.kid, secret: e.key };
+  }));
+
+  const gateway = createAgentGateway({ store, logger: createLogger({ level: 'silent' }), flushIntervalMs: 1000 });
+  const listener = await listenAgentGateway(gateway, { host: '127.0.0.1', port: 0 });
+  const workers: ChildProcess[] = [];
+  try {
+    let acked = 0;
+    let failed = 0;
+    let onAllAcked: (() => void) | null = null;
+    gateway.onAck((a) => {
+      if (!a.ok) failed++;
+      if (++acked === agentCount && onAllAcked) onAllAcked();
+    });
+    const allAcked = (): Promise<void> => new Promise((r) => (onAllAcked = r));
+
+    // Start the agents; each gets a full snapshot and acknowledges it.
+    const initial = allAcked();
+    const perWorker = Math.ceil(agentCount / workerCount);
+    await Promise.all(Array.from({ length: workerCount }, (_, w) => new Promise<void>((resolve, reject) => {
+      const child = fork(join(import.meta.dirname, 'support', 'propagate-agents.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      workers.push(child);
+      child.once('error', reject);
+      child.on('message', (m: { type: string }) => m.type === 'connected' && resolve());
+      child.send({ type: 'start', url: listener.url, agents: credentials.slice(w * perWorker, (w + 1) * perWorker) });
+    })));
+    await initial;
+
+    const lat: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      acked = 0;
+      const done = allAcked();
+      const t0 = performance.now();
+      store.write('proxy_configs', ids[i % ids.length]!, { headers: [{ name: 'X-Served-By', value: `netgoat-${i}` }] }, { actor: 'bench' });
+      await done;
+      lat.push(performance.now() - t0);
+    }
+    lat.sort((a, b) => a - b);
+    const memory = process.memoryUsage();
+    const rssMb = memory.rss / 1024 / 1024;
+
+    const stats = await Promise.all(workers.map((w) => new Promise<{ diffBytes: number; diffs: number; refused: number }>((resolve) => {
+      w.on('message', (m: { type: string; diffBytes: number; diffs: number; refused: number }) => m.type === 'stats' && resolve(m));
+      w.send({ type: 'stats' });
+    })));
+    const diffBytes = stats.reduce((s, x) => s + x.diffBytes, 0);
+    const diffs = stats.reduce((s, x) => s + x.diffs, 0);
+    const refused = stats.reduce((s, x) => s + x.refused, 0);
+
+    const note = `${agentCount} agents (link clients in ${workerCount} worker process(es): envelope checked, no schema check, ack without nginx), ${domainCount} domains, ${samples} changes`;
+    report('propagate', [
+      { figure: 'p50_ms', value: round(percentile(lat, 50)), target: '', note: 'one domain changed → acknowledged by every agent' },
+      { figure: 'p99_ms', value: round(percentile(lat, 99)), target: agentCount >= 10_000 ? '≤ 500' : '≤ 50', note },
+      { figure: 'bytes_per_change', value: Math.round(diffBytes / Math.max(1, diffs)), target: '≤ 4096', note: 'signed diff frame per agent; independent of the domain count' },
+      { figure: 'node_rss_mb', value: round(rssMb, 1), target: agentCount >= 10_000 ? '≤ 250' : '', note: 'the node process (gateway + store), agents excluded' },
+      { figure: 'failed_acks', value: failed + refused, note: 'failed acks plus node frames the clients refused (must be 0)' },
+    ], { agents: agentCount, domains: domainCount, samples, heap_used_mb: round(memory.heapUsed / 1024 / 1024, 1) });
+  } finally {
+    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+      if (w.exitCode !== null) return resolve();
+      const force = setTimeout(() => w.kill('SIGKILL'), 5000);
+      w.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      w.send({ type: 'stop' });
+    })));
+    await gateway.close();
+    await listener.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,175 @@
+// The agent's link to the cluster: one signed WebSocket session at a time, to the first node in
+// its list that answers, reconnecting with backoff and jitter (1 s → 60 s) across the list.
+
+import { WebSocket } from 'ws';
+import { ERROR_CODES, NgError } from '../shared/errors';
+import {
+  AGENT_SUBPROTOCOL, AGENT_WIRE_VERSION, CLOSE_REVOKED, MAX_NODE_FRAME_BYTES,
+  bodyText, enrollReply, nodeBody, refusal, type AgentBody, type NodeBody,
+} from '../shared/wire/agent';
+import { NonceWindow, openEnvelope, sealEnvelope } from '../shared/wire/agent-envelope';
+import { agentEnvelopeCrypto } from './envelope-crypto';
+import { backoffDelay } from './backoff';
+
+export interface LinkKey {
+  kid: string;
+  secret: string;
+}
+
+export interface AgentLinkOptions {
+  urls: readonly string[];
+  /** Current keys, primary first (the agent swaps them on rekey). */
+  keys: () => readonly LinkKey[];
+  /** The hello to send on every (re)connect. */
+  hello: () => AgentBody;
+  onMessage: (body: NodeBody) => void;
+  onState?: (state: LinkState, detail?: string) => void;
+  /** A message from the node was refused (bad signature, stale, malformed). */
+  onRefused?: (err: NgError) => void;
+  /** Sees every raw frame from the node before it is checked (byte counters). */
+  onFrame?: (frame: string) => void;
+  random?: () => number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Per-attempt open timeout. */
+  connectTimeoutMs?: number;
+}
+
+export type LinkState = 'connecting' | 'connected' | 'disconnected' | 'revoked' | 'stopped';
+
+export class AgentLink {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private urlIndex = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly window = new NonceWindow();
+  state: LinkState = 'disconnected';
+  /** The node URL of the current session. */
+  connectedTo: string | null = null;
+
+  constructor(private readonly opts: AgentLinkOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Sends a signed message; false when there is no session (the caller's state is resent in the next hello). */
+  send(body: AgentBody): boolean {
+    if (!this.ws || this.state !== 'connected' || this.ws.readyState !== WebSocket.OPEN) return false;
+    const key = this.opts.keys()[0]!;
+    this.ws.send(sealEnvelope(agentEnvelopeCrypto, key, bodyText(body), Date.now()));
+    return true;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.ws?.terminate();
+    this.setState('stopped');
+  }
+
+  private setState(state: LinkState, detail?: string): void {
+    this.state = state;
+    this.opts.onState?.(state, detail);
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const url = this.opts.urls[this.urlIndex % this.opts.urls.length]!;
+    this.setState('connecting', url);
+    const ws = new WebSocket(url, AGENT_SUBPROTOCOL, { maxPayload: MAX_NODE_FRAME_BYTES, perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs ?? 10_000 });
+    this.ws = ws;
+    ws.on('open', () => {
+      this.attempt = 0;
+      this.connectedTo = url;
+      this.setState('connected', url);
+      this.send(this.opts.hello());
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.opts.onRefused?.(new NgError('NG_BAD_MESSAGE', 'binary frame from the node'));
+      this.receive(data.toString());
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', (code, reason) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.connectedTo = null;
+      if (this.stopped) return;
+      if (code === CLOSE_REVOKED) {
+        this.setState('revoked', reason.toString());
+        return;
+      }
+      this.setState('disconnected', `${url}: ${code} ${reason.toString()}`);
+      this.urlIndex++;
+      const delay = backoffDelay(this.attempt++, this.opts.random, this.opts.minBackoffMs, this.opts.maxBackoffMs);
+      this.timer = setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  private receive(frame: string): void {
+    this.opts.onFrame?.(frame);
+    const opened = openEnvelope(agentEnvelopeCrypto, frame, {
+      maxBytes: MAX_NODE_FRAME_BYTES,
+      now: Date.now(),
+      keyFor: (kid) => {
+        const key = this.opts.keys().find((k) => k.kid === kid);
+        return key ? { secret: key.secret, window: this.window } : undefined;
+      },
+    });
+    if (!opened.ok) {
+      const refused = refusal.safeParse(safeJson(frame));
+      this.opts.onRefused?.(refused.success ? new NgError('NG_UNAUTHENTICATED', `${refused.data.code}: ${refused.data.message}`) : opened.error);
+      return;
+    }
+    const parsed = nodeBody.safeParse(opened.body);
+    if (!parsed.success) {
+      this.opts.onRefused?.(new NgError('NG_BAD_MESSAGE', `node message fails its schema: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`));
+      return;
+    }
+    this.opts.onMessage(parsed.data);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export interface EnrollResult {
+  agentId: string;
+  teamId: string;
+  kid: string;
+  key: string;
+}
+
+/** Trades a bootstrap token for an agent id and session key at one node. */
+export function enroll(url: string, token: string, hostname: string, timeoutMs = 15_000): Promise<EnrollResult> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, AGENT_SUBPROTOCOL, { maxPayload: 64 * 1024, handshakeTimeout: timeoutMs });
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new NgError('NG_UNAVAILABLE', `no enrollment answer from ${url} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const done = (fn: () => void) => {
+      clearTimeout(timer);
+      fn();
+      ws.close();
+    };
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'enroll', v: AGENT_WIRE_VERSION, token, hostname })));
+    ws.on('message', (data) => {
+      const raw = safeJson(data.toString());
+      const ok = enrollReply.safeParse(raw);
+      if (ok.success) return done(() => resolve({ agentId: ok.data.agentId, teamId: ok.data.teamId, kid: ok.data.kid, key: ok.data.key }));
+      const no = refusal.safeParse(raw);
+      done(() => reject(no.success ? new NgError(Object.hasOwn(ERROR_CODES, no.data.code) ? (no.data.code as keyof typeof ERROR_CODES) : 'NG_UNAUTHENTICATED', no.data.message) : new NgError('NG_BAD_MESSAGE', 'unexpected enrollment answer')));
+    });
+    ws.on('error', (e) => done(() => reject(new NgError('NG_UNAVAILABLE', `cannot reach ${url}: ${e.message}`))));
+    ws.on('close', () => done(() => reject(new NgError('NG_UNAVAILABLE', `${url} closed the enrollment without an answer`))));
+  });
+}

@@ -1,0 +1,500 @@
+// The agent gateway of a node: a WebSocket endpoint where agents enroll, then hold a signed session
+// over which the node pushes each agent's desired state (per-domain diffs against what the agent
+// acknowledged) and records what the agent reports having applied.
+
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../log';
+import type { ChangeEvent, Store, Stored } from '../db/store';
+import { NgError, isNgError } from '../../shared/errors';
+import {
+  AGENT_GATEWAY_PATH, AGENT_SUBPROTOCOL, CLOSE_REFUSED, CLOSE_REVOKED, MAX_AGENT_FRAME_BYTES,
+  agentBody, bodyText, enrollRequest, type AckBody, type DesiredDomain, type NodeBody,
+} from '../../shared/wire/agent';
+import { NonceWindow, openEnvelope, sealEnvelope } from '../../shared/wire/agent-envelope';
+import { diffDesired, selectorKey, type AgentSelector } from '../../core/desired/index';
+import { validationError } from '../../shared/validation';
+import { nodeEnvelopeCrypto } from './crypto';
+import { LinkTable, agentLinkMigrations, emptyLink, type LinkRecord } from './link-table';
+import { DesiredGroup, DesiredSourceReader, type UnsealCertificate } from './desired-groups';
+import {
+  agentView, createEnrollmentToken, enrollWithToken, revokeAgent, rotateAgentKey,
+  type AgentView, type NewEnrollmentToken,
+} from './agents-admin';
+import type { z } from 'zod';
+
+export { agentLinkMigrations };
+
+export interface AgentGatewayOptions {
+  store: Store;
+  logger: Logger;
+  now?: () => number;
+  /** Turns a stored certificate into PEM chain + key for the agent; without it agents get no key material. */
+  unsealCertificate?: UnsealCertificate;
+  /** WebSocket ping period; a link that misses one pong is dropped. */
+  pingIntervalMs?: number;
+  /** How often link records are written to the node-local table. */
+  flushIntervalMs?: number;
+}
+
+export interface AgentAck {
+  agentId: string;
+  version: number;
+  ok: boolean;
+}
+
+export interface AgentGateway {
+  /** For the HTTP server's upgrade event: true when the request was ours (then the socket is ours too). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  createEnrollmentToken(input: Parameters<typeof createEnrollmentToken>[1]): NewEnrollmentToken;
+  listAgents(teamId: string): AgentView[];
+  getAgent(agentId: string): AgentView | undefined;
+  revokeAgent(agentId: string, actor: string): void;
+  rotateAgentKey(agentId: string, actor: string): { kid: string };
+  isConnected(agentId: string): boolean;
+  /** Every acknowledged apply (benches and tests wait on it). */
+  onAck(listener: (ack: AgentAck) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** A session refuses this many bad messages, then closes. */
+const MAX_BAD_MESSAGES = 20;
+/** Above this many queued bytes a session's push waits for the socket to drain. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/**
+ * Full snapshots awaiting their ack, node-wide. A fleet reconnecting at once (node restart) would
+ * otherwise queue one whole state per agent in memory; the rest wait their turn.
+ */
+const MAX_FULL_IN_FLIGHT = 32;
+/** Link records written per event-loop turn. */
+const FLUSH_SLICE = 1000;
+
+interface AgentState {
+  doc: Stored<'agents'>;
+  group: string;
+  link: LinkRecord;
+  session: Session | null;
+  /** The push awaiting its ack: at most one per agent, later changes coalesce into the next push. */
+  inflight: { version: number; checksum: string; full: boolean } | null;
+  /** Desired checksum whose apply failed: not retried until desired changes. */
+  failedChecksum: string | null;
+  window: NonceWindow;
+}
+
+interface Session {
+  ws: WebSocket;
+  agentId: string | null;
+  /** The key the agent signs with; the node answers with the same one. */
+  kid: string | null;
+  bad: number;
+  alive: boolean;
+}
+
+export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
+  const { store, logger } = opts;
+  const now = opts.now ?? Date.now;
+  const log = logger.child({ module: 'agent-gateway' });
+  const table = new LinkTable(store.db);
+  const reader = new DesiredSourceReader(store, opts.unsealCertificate ?? (() => null));
+  const savedLinks = table.load();
+
+  const agents = new Map<string, AgentState>();
+  const kidIndex = new Map<string, string>();
+  const groups = new Map<string, DesiredGroup>();
+  const members = new Map<string, Set<string>>();
+  const sessions = new Set<Session>();
+  const dirty = new Set<AgentState>();
+  const ackListeners = new Set<(ack: AgentAck) => void>();
+  /** Body JSON shared by every agent of a group that gets the same push. */
+  const bodyCache = new Map<string, string>();
+  let fullInFlight = 0;
+  const waitingForFull = new Set<AgentState>();
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4 * MAX_AGENT_FRAME_BYTES,
+    perMessageDeflate: false,
+    handleProtocols: (offered) => (offered.has(AGENT_SUBPROTOCOL) ? AGENT_SUBPROTOCOL : false),
+  });
+
+  // ------------------------------------------------------------- agents and groups
+
+  function groupFor(selector: AgentSelector): string {
+    const key = selectorKey(selector);
+    if (!groups.has(key)) groups.set(key, new DesiredGroup(selector, reader.build(selector)));
+    return key;
+  }
+
+  function track(doc: Stored<'agents'>): void {
+    const prev = agents.get(doc.id);
+    if (prev) {
+      for (const k of prev.doc.keys) kidIndex.delete(k.kid);
+      members.get(prev.group)?.delete(doc.id);
+    }
+    if (doc.revoked) {
+      if (prev) {
+        agents.delete(doc.id);
+        prev.session?.ws.close(CLOSE_REVOKED, 'NG_REVOKED');
+        prev.session?.ws.terminate();
+      }
+      return;
+    }
+    const group = groupFor({ teamId: doc.teamId, labels: doc.labels });
+    const st: AgentState = prev ?? { doc, group, link: savedLinks.get(doc.id) ?? emptyLink(doc.id), session: null, inflight: null, failedChecksum: null, window: new NonceWindow() };
+    st.doc = doc;
+    st.group = group;
+    agents.set(doc.id, st);
+    for (const k of doc.keys) kidIndex.set(k.kid, doc.id);
+    if (!members.has(group)) members.set(group, new Set());
+    members.get(group)!.add(doc.id);
+    // A session signing with a key that was rotated out is cut; one on the secondary is handed the new primary.
+    if (st.session?.kid && !doc.keys.some((k) => k.kid === st.session!.kid)) {
+      st.session.ws.close(CLOSE_REVOKED, 'NG_REVOKED');
+    } else if (st.session?.kid && doc.keys[0] && st.session.kid !== doc.keys[0].kid) {
+      send(st, { type: 'rekey', kid: doc.keys[0].kid, key: doc.keys[0].secret });
+    }
+    setDesired(st);
+    reconcile(st);
+  }
+
+  /** Moves the agent's desired version forward when its group's state differs from what it was told. */
+  function setDesired(st: AgentState): void {
+    const g = groups.get(st.group)!;
+    if (st.link.desiredChecksum === g.checksum) return;
+    st.link.desiredVersion = Math.max(st.link.desiredVersion, st.link.appliedVersion) + 1;
+    st.link.desiredChecksum = g.checksum;
+    dirty.add(st);
+  }
+
+  for (const doc of store.list('agents')) track(doc);
+
+  // ------------------------------------------------------------- pushing desired state
+
+  function send(st: AgentState, body: NodeBody): void {
+    sendJson(st, bodyText(body));
+  }
+
+  function sendJson(st: AgentState, bodyJson: string): void {
+    const s = st.session;
+    const key = s?.kid ? st.doc.keys.find((k) => k.kid === s.kid) : undefined;
+    if (s && key) s.ws.send(sealEnvelope(nodeEnvelopeCrypto, key, bodyJson, now()));
+  }
+
+  /** Sends the next push if the agent is linked, idle, and not on the desired state yet. */
+  function reconcile(st: AgentState): void {
+    const s = st.session;
+    if (!s || !s.agentId || st.inflight) return;
+    if (s.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      setTimeout(() => reconcile(st), 50).unref();
+      return;
+    }
+    const g = groups.get(st.group)!;
+    const link = st.link;
+    const version = link.desiredVersion;
+    if (link.appliedChecksum === g.checksum) {
+      if (link.appliedVersion === version) return;
+      st.inflight = { version, checksum: g.checksum, full: false };
+      send(st, { type: 'in_sync', version, checksum: g.checksum });
+      return;
+    }
+    if (st.failedChecksum === g.checksum) return;
+    const base = link.appliedChecksum ? g.base(link.appliedChecksum) : undefined;
+    if (!base && fullInFlight >= MAX_FULL_IN_FLIGHT) {
+      waitingForFull.add(st);
+      return;
+    }
+    waitingForFull.delete(st);
+    const cacheKey = `${base ? link.appliedChecksum : 'full'}|${g.checksum}|${version}|${link.appliedVersion}`;
+    let bodyJson = bodyCache.get(cacheKey);
+    if (bodyJson === undefined) {
+      const domains = (): DesiredDomain[] => [...g.entries.values()].map((e) => e.domain);
+      const body: NodeBody = base
+        ? { type: 'diff', baseVersion: link.appliedVersion, baseChecksum: link.appliedChecksum, version, checksum: g.checksum, ...diffDesired(base, g.entries) }
+        : { type: 'full', version, checksum: g.checksum, domains: domains() };
+      bodyJson = bodyText(body);
+      if (bodyCache.size > 256) bodyCache.clear();
+      bodyCache.set(cacheKey, bodyJson);
+    }
+    st.inflight = { version, checksum: g.checksum, full: !base };
+    if (!base) fullInFlight++;
+    sendJson(st, bodyJson);
+  }
+
+  /** Ends a push (acked, or its session gone) and lets a waiting full snapshot go. */
+  function settle(st: AgentState): void {
+    const pushed = st.inflight;
+    st.inflight = null;
+    if (!pushed?.full) return;
+    fullInFlight--;
+    const next = waitingForFull.values().next();
+    if (!next.done) reconcile(next.value);
+  }
+
+  // ------------------------------------------------------------- store changes, coalesced
+
+  const pendingDomains = new Map<string, Set<string>>();
+  const pendingCerts = new Map<string, Set<string>>();
+  const pendingAgents = new Set<string>();
+  let scheduled = false;
+
+  const unsubscribe = store.onChange((events: readonly ChangeEvent[]) => {
+    for (const e of events) {
+      const team = e.op.team;
+      if (e.collection === 'agents') pendingAgents.add(e.id);
+      else if (!team) continue;
+      else if (e.collection === 'domains' || e.collection === 'proxy_configs') addTo(pendingDomains, team, e.id);
+      else if (e.collection === 'certificates') addTo(pendingCerts, team, e.id);
+    }
+    if (!scheduled && (pendingAgents.size + pendingDomains.size + pendingCerts.size) > 0) {
+      scheduled = true;
+      setImmediate(flushChanges);
+    }
+  });
+
+  function flushChanges(): void {
+    scheduled = false;
+    for (const id of pendingAgents) {
+      const doc = store.get('agents', id);
+      if (doc) track(doc);
+      else {
+        const st = agents.get(id);
+        if (st) track({ ...st.doc, revoked: true });
+      }
+    }
+    pendingAgents.clear();
+    const touchedGroups: string[] = [];
+    for (const [key, g] of groups) {
+      const team = g.selector.teamId;
+      const ids = new Set(pendingDomains.get(team) ?? []);
+      const certs = pendingCerts.get(team);
+      if (certs) for (const [id, e] of g.entries) if (e.domain.tls.certificateId && certs.has(e.domain.tls.certificateId)) ids.add(id);
+      if (ids.size > 0 && g.refresh(ids, (id) => reader.entry(g.selector, id))) touchedGroups.push(key);
+    }
+    pendingDomains.clear();
+    pendingCerts.clear();
+    for (const key of touchedGroups) {
+      for (const id of members.get(key) ?? []) {
+        const st = agents.get(id)!;
+        setDesired(st);
+        reconcile(st);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------- sessions
+
+  function refuse(s: Session, err: NgError, fatal: boolean): void {
+    const st = s.agentId ? agents.get(s.agentId) : undefined;
+    if (st && s.kid) send(st, { type: 'error', code: err.code, message: err.message });
+    else s.ws.send(JSON.stringify({ type: 'refused', code: err.code, message: err.message }));
+    log.debug({ agentId: s.agentId, code: err.code, reason: err.message }, 'agent message refused');
+    if (fatal || ++s.bad >= MAX_BAD_MESSAGES) s.ws.close(CLOSE_REFUSED, err.code);
+  }
+
+  function onFrame(s: Session, frame: string): void {
+    if (s.agentId === null && frame.length <= MAX_AGENT_FRAME_BYTES) {
+      const raw = parseJson(frame);
+      if (raw === undefined) return refuse(s, new NgError('NG_BAD_MESSAGE', 'message is not JSON'), true);
+      if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'enroll') return enroll(s, raw);
+    }
+    const opened = openEnvelope(nodeEnvelopeCrypto, frame, {
+      maxBytes: MAX_AGENT_FRAME_BYTES,
+      now: now(),
+      keyFor: (kid) => {
+        const agentId = kidIndex.get(kid);
+        const st = agentId !== undefined && (s.agentId === null || s.agentId === agentId) ? agents.get(agentId) : undefined;
+        const key = st?.doc.keys.find((k) => k.kid === kid);
+        return st && key ? { secret: key.secret, window: st.window } : undefined;
+      },
+    });
+    if (!opened.ok) return refuse(s, opened.error, s.agentId === null);
+    const parsed = agentBody.safeParse(opened.body);
+    if (!parsed.success) return refuse(s, badBody(parsed.error), s.agentId === null);
+    const body = parsed.data;
+    const agentId = kidIndex.get(opened.kid)!;
+    const st = agents.get(agentId)!;
+    if (s.agentId === null) {
+      if (body.type !== 'hello' || body.agentId !== agentId) return refuse(s, new NgError('NG_BAD_MESSAGE', 'the first signed message must be hello from the key\'s own agent'), true);
+      // One link per agent: a newer session replaces an older one.
+      if (st.session && st.session !== s) st.session.ws.close(CLOSE_REFUSED, 'NG_CONFLICT');
+      s.agentId = agentId;
+      st.session = s;
+    }
+    s.kid = opened.kid;
+    st.link.lastSeen = now();
+    dirty.add(st);
+    if (body.type === 'hello') {
+      // A hello (first, or a resync after the agent found its base differs) restarts the push cycle.
+      settle(st);
+      const link = st.link;
+      // Another node may have numbered this agent's versions higher: never go below what it applied.
+      if (body.appliedVersion >= link.desiredVersion && body.appliedChecksum !== groups.get(st.group)!.checksum) link.desiredChecksum = '';
+      link.appliedVersion = body.appliedVersion;
+      link.appliedChecksum = body.appliedChecksum;
+      link.desiredVersion = Math.max(link.desiredVersion, body.appliedVersion);
+      setDesired(st);
+      const primary = st.doc.keys[0];
+      if (primary && primary.kid !== s.kid) send(st, { type: 'rekey', kid: primary.kid, key: primary.secret });
+      reconcile(st);
+    } else if (body.type === 'ack') {
+      onAck(st, body);
+    } else {
+      st.link.heartbeat = { nginx: body.nginx, host: body.host, at: now() };
+    }
+  }
+
+  function onAck(st: AgentState, body: AckBody): void {
+    const pushed = st.inflight;
+    if (!pushed || pushed.version !== body.version) return;
+    const t = now();
+    const link = st.link;
+    link.lastAttempt = t;
+    link.lastReport = body.report;
+    link.appliedVersion = body.appliedVersion;
+    link.appliedChecksum = body.appliedChecksum;
+    const ok = body.report.ok && body.appliedVersion === pushed.version && body.appliedChecksum === pushed.checksum;
+    if (ok) {
+      link.lastSuccess = t;
+      link.lastError = null;
+      st.failedChecksum = null;
+    } else {
+      link.lastError = { code: body.report.code ?? 'NG_INTERNAL', message: body.report.message ?? 'the agent reported a failed apply without a reason', domainId: body.report.domainId };
+      st.failedChecksum = pushed.checksum;
+    }
+    settle(st);
+    dirty.add(st);
+    for (const l of ackListeners) l({ agentId: st.doc.id, version: body.version, ok });
+    reconcile(st);
+  }
+
+  function enroll(s: Session, raw: unknown): void {
+    const parsed = enrollRequest.safeParse(raw);
+    if (!parsed.success) return refuse(s, badBody(parsed.error), true);
+    try {
+      const e = enrollWithToken(store, parsed.data.token, now());
+      log.info({ agentId: e.agentId, teamId: e.teamId, host: parsed.data.hostname }, 'agent enrolled');
+      s.ws.send(JSON.stringify({ type: 'enrolled', agentId: e.agentId, teamId: e.teamId, kid: e.kid, key: e.key }));
+      s.ws.close(1000, 'enrolled');
+    } catch (err) {
+      refuse(s, isNgError(err) ? err : new NgError('NG_INTERNAL', 'enrollment failed'), true);
+    }
+  }
+
+  wss.on('connection', (ws: WebSocket) => {
+    const s: Session = { ws, agentId: null, kid: null, bad: 0, alive: true };
+    sessions.add(s);
+    ws.on('pong', () => (s.alive = true));
+    ws.on('message', (data, isBinary) => {
+      try {
+        if (isBinary) return refuse(s, new NgError('NG_BAD_MESSAGE', 'binary frames are not part of the agent protocol'), s.agentId === null);
+        onFrame(s, data.toString());
+      } catch (err) {
+        log.error({ err, agentId: s.agentId }, 'agent message handling failed');
+        refuse(s, new NgError('NG_INTERNAL', 'the node could not handle the message'), true);
+      }
+    });
+    ws.on('error', (err) => log.debug({ err: err.message, agentId: s.agentId }, 'agent socket error'));
+    ws.on('close', () => {
+      sessions.delete(s);
+      const st = s.agentId ? agents.get(s.agentId) : undefined;
+      if (st?.session === s) {
+        st.session = null;
+        settle(st);
+        waitingForFull.delete(st);
+      }
+    });
+  });
+
+  const pinger = setInterval(() => {
+    for (const s of sessions) {
+      if (!s.alive) {
+        s.ws.terminate();
+        continue;
+      }
+      s.alive = false;
+      s.ws.ping();
+    }
+  }, opts.pingIntervalMs ?? 15_000);
+  pinger.unref();
+
+  /** Writes dirty link records a slice at a time, so ten thousand acks never stall the event loop at once. */
+  const flushDirty = (all = false): void => {
+    if (dirty.size === 0) return;
+    const batch: LinkRecord[] = [];
+    for (const st of dirty) {
+      if (!all && batch.length >= FLUSH_SLICE) break;
+      batch.push(st.link);
+      dirty.delete(st);
+    }
+    table.save(batch);
+    if (dirty.size > 0 && !all) setImmediate(() => flushDirty());
+  };
+  const flusher = setInterval(() => flushDirty(), opts.flushIntervalMs ?? 500);
+  flusher.unref();
+
+  const view = (st: AgentState): AgentView => agentView(st.doc, st.link, st.session?.agentId != null, now());
+
+  return {
+    handleUpgrade(req, socket, head) {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== AGENT_GATEWAY_PATH) return false;
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      return true;
+    },
+    createEnrollmentToken: (input) => createEnrollmentToken(store, input),
+    listAgents(teamId) {
+      return store.list('agents', { team: teamId }).map((doc) => {
+        const st = agents.get(doc.id);
+        return st ? view(st) : agentView(doc, savedLinks.get(doc.id), false, now());
+      });
+    },
+    getAgent(agentId) {
+      const st = agents.get(agentId);
+      if (st) return view(st);
+      const doc = store.get('agents', agentId);
+      return doc ? agentView(doc, savedLinks.get(agentId), false, now()) : undefined;
+    },
+    revokeAgent: (agentId, actor) => {
+      revokeAgent(store, agentId, actor);
+      flushChanges();
+    },
+    rotateAgentKey: (agentId, actor) => {
+      const r = rotateAgentKey(store, agentId, actor);
+      flushChanges();
+      return r;
+    },
+    isConnected: (agentId) => agents.get(agentId)?.session?.agentId != null,
+    onAck(listener) {
+      ackListeners.add(listener);
+      return () => ackListeners.delete(listener);
+    },
+    async close() {
+      unsubscribe();
+      clearInterval(pinger);
+      clearInterval(flusher);
+      flushDirty(true);
+      for (const s of sessions) s.ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+    },
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function badBody(error: z.ZodError): NgError {
+  const v = validationError(error);
+  return new NgError('NG_BAD_MESSAGE', v.message, v.path ? { path: v.path } : {});
+}
