@@ -8,7 +8,7 @@ import { COLLECTIONS, TEAM_SCOPED, isCollectionName, type CollectionName, type D
 import { NgError } from '../../shared/errors';
 import { HlcClock, maxHlc } from '../../shared/hlc';
 import { isValidId, randomId } from '../../shared/ids';
-import { MAX_OP_BYTES, opSchema, type Op, type Snapshot, type SnapshotDoc, type VersionVector } from '../../shared/ops';
+import { MAX_OP_BYTES, isPlainOp, opSchema, type Op, type Snapshot, type SnapshotDoc, type VersionVector } from '../../shared/ops';
 import { canonicalJson } from '../../shared/canonical-json';
 import { validationError } from '../../shared/validation';
 import { applyOp, docVersion, isLive, mergeDocs, type DocState } from '../../core/merge';
@@ -462,16 +462,22 @@ export class Store {
   }
 
   private checkRemoteOp(raw: unknown): { ok: true; op: Op } | { ok: false; error: NgError } {
+    let op: Op;
+    if (isPlainOp(raw)) {
+      op = raw;
+    } else {
+      const parsed = opSchema.safeParse(raw);
+      if (!parsed.success) return { ok: false, error: validationError(parsed.error, ['op']) };
+      op = parsed.data;
+    }
+    // The payload is nearly all of an op's size; the envelope fields are capped by the schema.
     let size: number;
     try {
-      size = JSON.stringify(raw)?.length ?? 0;
+      size = opBody(op).length;
     } catch {
       return { ok: false, error: new NgError('NG_BAD_MESSAGE', 'op is not serialisable JSON') };
     }
     if (size > MAX_OP_BYTES) return { ok: false, error: new NgError('NG_TOO_LARGE', `op is ${size} bytes (limit ${MAX_OP_BYTES})`) };
-    const parsed = opSchema.safeParse(raw);
-    if (!parsed.success) return { ok: false, error: validationError(parsed.error, ['op']) };
-    const op = parsed.data;
     if (!isCollectionName(op.collection)) return { ok: false, error: new NgError('NG_UNKNOWN_COLLECTION', `op for unknown collection "${op.collection}"`) };
     // An empty `set` also covers keys the schema dropped while parsing (e.g. "__proto__").
     if (!op.delete && Object.keys(op.set ?? {}).length === 0) return { ok: false, error: new NgError('NG_VALIDATION', 'op neither sets fields nor deletes', { path: ['op'] }) };
