@@ -255,6 +255,12 @@ export class Store {
     const result: RemoteApplyResult = { applied: 0, duplicates: 0, rejected: [] };
     this.transaction(() => {
       ops.forEach((raw, index) => {
+        // Catching up from several peers at once delivers the same ops more than once: skip what is
+        // already held before paying for validation.
+        if (this.isHeld(raw)) {
+          result.duplicates++;
+          return;
+        }
         const checked = this.checkRemoteOp(raw);
         if (!checked.ok) {
           result.rejected.push({ index, code: checked.error.code, message: checked.error.message });
@@ -459,6 +465,14 @@ export class Store {
     this.stateCache.delete(key);
     this.stateCache.set(key, state);
     if (this.stateCache.size > STATE_CACHE_LIMIT) this.stateCache.delete(this.stateCache.keys().next().value!);
+  }
+
+  private isHeld(raw: unknown): boolean {
+    if (typeof raw !== 'object' || raw === null) return false;
+    const { origin, seq } = raw as { origin?: unknown; seq?: unknown };
+    if (typeof origin !== 'string' || typeof seq !== 'number') return false;
+    const held = this.vec.get(origin);
+    return held !== undefined && Number.isSafeInteger(seq) && seq > 0 && seq <= held.seq;
   }
 
   private checkRemoteOp(raw: unknown): { ok: true; op: Op } | { ok: false; error: NgError } {
