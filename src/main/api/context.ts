@@ -15,6 +15,7 @@ import type { Logger } from '../log';
 import type { TelemetryStore } from '../telemetry/telemetry-store';
 import type { NotificationDispatcher } from '../notify/dispatcher';
 import type { SecretSealer } from '../remote/secret-sealer';
+import type { AgentView } from '../gateway/agents-admin';
 
 /** What the channels.* procedures need: delivery, and sealing new webhook secrets. */
 export interface NotificationServices {
@@ -22,6 +23,15 @@ export interface NotificationServices {
   sealer: Pick<SecretSealer, 'seal'>;
   /** Where a notice that could not be sent at all (e.g. a secret that no longer opens) is reported. */
   logger?: Logger;
+}
+
+/** What the agents.* procedures need from the node's agent gateway (live status, revoking with an instant disconnect). */
+export interface FleetControl {
+  listAgents(teamId: string): AgentView[];
+  revokeAgent(agentId: string, actor: string): void;
+  rotateAgentKey(agentId: string, actor: string): { kid: string };
+  /** The gateway address agents enroll and connect to, e.g. ws://10.0.0.5:7380/agent/v1. */
+  agentUrl(): string;
 }
 
 export interface AuthServices {
@@ -56,6 +66,8 @@ export interface HandlerContext {
   telemetry: TelemetryStore | null;
   /** Notification channels' delivery; null where the API runs without it (channels.* answer NG_UNAVAILABLE). */
   notifications: NotificationServices | null;
+  /** The node's agent gateway; null where the API runs without one (agents show as Unknown). */
+  fleet: FleetControl | null;
 }
 
 export type Handler<N extends ProcedureName> = (input: ParsedInputOf<N>, ctx: HandlerContext) => OutputOf<N> | Promise<OutputOf<N>>;

@@ -27,14 +27,15 @@ import { fleetHandlers } from './handlers/fleet';
 import { clusterHandlers } from './handlers/cluster';
 import type { ClusterControl } from '../cluster/cluster-service';
 import type { TelemetryStore } from '../telemetry/telemetry-store';
-import type { NotificationServices } from './context';
+import type { FleetControl, NotificationServices } from './context';
 import { telemetryHandlers } from './handlers/telemetry';
 import { alertRuleHandlers } from './handlers/alert-rules';
 import { channelHandlers } from './handlers/channels';
+import { agentHandlers } from './handlers/agents';
 
 const handlers: Handlers<ProcedureName> = {
   ...authHandlers, ...teamHandlers, ...domainHandlers, ...dnsHandlers, ...proxyHandlers, ...auditHandlers, ...apiTokenHandlers, ...fleetHandlers, ...clusterHandlers,
-  ...telemetryHandlers, ...alertRuleHandlers, ...channelHandlers,
+  ...telemetryHandlers, ...alertRuleHandlers, ...channelHandlers, ...agentHandlers,
 };
 
 /**
@@ -56,6 +57,8 @@ export interface DispatcherOptions {
   telemetry?: TelemetryStore;
   /** Notification delivery and secret sealing, for channels.*; also told of acknowledged and resolved incidents. */
   notifications?: NotificationServices;
+  /** The node's agent gateway, for agents.* (live status, enrollment, revocation). */
+  fleet?: FleetControl;
 }
 
 export interface Credentials {
@@ -80,6 +83,7 @@ export class ApiDispatcher {
   private readonly cluster: ClusterControl | null;
   private readonly telemetry: TelemetryStore | null;
   private readonly notifications: NotificationServices | null;
+  private readonly fleet: FleetControl | null;
 
   constructor(opts: DispatcherOptions) {
     this.store = opts.store;
@@ -89,6 +93,7 @@ export class ApiDispatcher {
     this.cluster = opts.cluster ?? null;
     this.telemetry = opts.telemetry ?? null;
     this.notifications = opts.notifications ?? null;
+    this.fleet = opts.fleet ?? null;
     this.auth = {
       sessions: new Sessions(opts.store.db, this.now),
       tokens: new ApiTokens(opts.store.db, this.now),
@@ -145,7 +150,7 @@ export class ApiDispatcher {
       const value = await handler(input as never, {
         store: this.store, auth: this.auth, caller, role, actor: caller.kind === 'user' ? caller.user.id : 'anonymous',
         clientIp: meta.clientIp, now: this.now, session, renderOptions: this.renderOptions, cluster: this.cluster,
-        telemetry: this.telemetry, notifications: this.notifications,
+        telemetry: this.telemetry, notifications: this.notifications, fleet: this.fleet,
       });
       const shaped = def.output.safeParse(value);
       if (!shaped.success) {

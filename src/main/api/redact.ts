@@ -1,7 +1,8 @@
 // Secrets never leave the node through the API: password and token hashes and sealed secrets are
 // replaced wherever a document or an audit entry is shown.
 
-const SECRET_FIELDS = new Set(['passwordHash', 'tokenHash']);
+// `secret`: an agent's session keys (agents.keys[].secret) travel in its document.
+const SECRET_FIELDS = new Set(['passwordHash', 'tokenHash', 'secret']);
 export const REDACTED = '[redacted]';
 
 const isSealed = (v: unknown): boolean => typeof v === 'object' && v !== null && (v as { alg?: unknown }).alg === 'aes-256-gcm' && 'ct' in v;

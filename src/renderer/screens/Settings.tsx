@@ -1,4 +1,5 @@
-// People and access: members and roles of this team, users and teams (instance owner), API tokens (admins).
+// People, access and alerting: members and roles of this team, alert rules, notification channels and
+// API tokens (admins), users and teams (instance owner).
 import { Badge, Button, Card, Group, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, messageForField, toApiError, unplacedError, type ApiError } from '../api';
@@ -11,6 +12,8 @@ import { Loading } from '../ui/Loading';
 import { PageHeader } from '../ui/PageHeader';
 import { SettingsMembers } from './SettingsMembers';
 import { SettingsTokens } from './SettingsTokens';
+import { SettingsAlertRules } from './SettingsAlertRules';
+import { SettingsNotifications } from './SettingsNotifications';
 
 function Users() {
   const { data, error, loading } = useUsers();
@@ -94,17 +97,20 @@ export function Settings({ tab }: { tab: string | undefined }) {
   const isAdmin = useCan('admin');
   const tabs = [
     ...(teamId ? [{ value: 'members', label: 'Members & roles' }] : []),
-    ...(teamId && isAdmin ? [{ value: 'tokens', label: 'API tokens' }] : []),
+    ...(teamId ? [{ value: 'alerts', label: 'Alert rules' }] : []),
+    ...(teamId && isAdmin ? [{ value: 'notifications', label: 'Notifications' }, { value: 'tokens', label: 'API tokens' }] : []),
     ...(owner ? [{ value: 'users', label: 'Users' }, { value: 'teams', label: 'Teams' }] : []),
   ];
   const current = tabs.find((t) => t.value === tab)?.value ?? tabs[0]?.value ?? null;
   return (
     <>
-      <PageHeader title="Settings" description="Who can do what in this team, and the tokens scripts use." />
+      <PageHeader title="Settings" description="Who can do what in this team, when it is alerted and where, and the tokens scripts use." />
       {tabs.length === 0 ? <Text c="dimmed">Nothing to manage here until you are a member of a team.</Text> : (
         <Tabs value={current} onChange={(t) => t && navigate(`/settings/${t}`)} keepMounted={false}>
           <Tabs.List mb="lg">{tabs.map((t) => <Tabs.Tab key={t.value} value={t.value}>{t.label}</Tabs.Tab>)}</Tabs.List>
           {teamId && <Tabs.Panel value="members"><SettingsMembers teamId={teamId} /></Tabs.Panel>}
+          {teamId && <Tabs.Panel value="alerts"><SettingsAlertRules teamId={teamId} /></Tabs.Panel>}
+          {teamId && isAdmin && <Tabs.Panel value="notifications"><SettingsNotifications teamId={teamId} /></Tabs.Panel>}
           {teamId && isAdmin && <Tabs.Panel value="tokens"><SettingsTokens teamId={teamId} /></Tabs.Panel>}
           {owner && <Tabs.Panel value="users"><Users /></Tabs.Panel>}
           {owner && <Tabs.Panel value="teams"><Teams /></Tabs.Panel>}

@@ -33,6 +33,9 @@ export const useMembers = createResource(async (p: TeamParams) => (await api.cal
 export const useUsers = createResource(async (_p: Record<string, never>) => (await api.call('users.list', {})).users, ['users']);
 export const useApiTokens = createResource(async (p: TeamParams) => (await api.call('apiTokens.list', p)).tokens, []);
 
+export const useAlertRules = createResource(async (p: TeamParams) => (await api.call('alertRules.list', p)).rules, ['alert_rules']);
+export const useChannels = createResource(async (p: TeamParams) => (await api.call('channels.list', p)).channels, ['notification_channels']);
+
 export type DomainView = OutputOf<'domains.get'>['domain'];
 export type DnsRecordView = OutputOf<'dns.list'>['records'][number];
 export type ProxyConfigView = OutputOf<'proxy.get'>['config'];

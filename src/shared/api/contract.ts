@@ -40,6 +40,16 @@ const webhookUrl = z.string().trim().max(2048).url('must be a URL').refine((u) =
 /** A peer-link address: wss://host:port. */
 const peerAddress = z.string().trim().max(300).regex(/^wss:\/\/[^\s/?#]+:\d{1,5}\/?$/, 'must look like wss://host:port');
 const clusterNodeId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a node id');
+/** A remote peer with its pinned certificate and the leader's link to it. */
+const remotePeerStatusView = remotePeerView.extend({
+  certFingerprint: z.string().nullable(),
+  link: z.object({
+    /** linked / connecting / failing (lastError) while this node leads; idle when another node leads; disabled. */
+    state: z.enum(['linked', 'connecting', 'failing', 'idle', 'disabled']),
+    since: z.number().nullable(),
+    lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  }),
+});
 const clusterMemberStatusView = clusterMemberView.extend({
   /** This node's own record. */
   self: z.boolean(),
@@ -344,11 +354,44 @@ export const procedures = {
     input: z.strictObject({ ...inTeam, incidentId: id, note: z.string().max(2000).optional() }),
     output: z.object({ incident: incidentView }),
   }),
+
+  // ---------------------------------------------------------------- remote peers (docs/remote-peers.md)
   'remotePeers.list': def({
-    summary: 'Remote peers beyond the LAN (client secrets never shown).',
+    summary: 'Remote peers beyond the LAN with the state of the leader\'s link to each (client secrets never shown).',
     access: { kind: 'owner' }, effect: 'read',
     input: z.strictObject({}),
-    output: z.object({ peers: z.array(remotePeerView) }),
+    output: z.object({
+      /** Whether this node leads (only the leader links, so only it knows live link states). */
+      thisNodeLeads: z.boolean(),
+      peers: z.array(remotePeerStatusView),
+    }),
+  }),
+  'remotePeers.add': def({
+    summary: 'Add a remote peer the leader links to with OAuth2 client credentials; the secret is sealed and never returned.',
+    access: { kind: 'owner' }, effect: 'write',
+    input: z.strictObject({
+      nodeId: clusterNodeId,
+      address: z.string().url().max(2048),
+      type: z.enum(['cloud', 'remote']).default('cloud'),
+      authority: z.string().url().max(2048),
+      clientId: z.string().min(1).max(256),
+      clientSecret: z.string().min(1).max(4096),
+      scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, 'a scope has no spaces or quotes')).max(32),
+      enabled: z.boolean().default(true),
+    }),
+    output: z.object({ peer: remotePeerView }),
+  }),
+  'remotePeers.setEnabled': def({
+    summary: 'Enable or disable a remote peer; a disabled peer is disconnected by the leader within 2 s.',
+    access: { kind: 'owner' }, effect: 'write',
+    input: z.strictObject({ nodeId: clusterNodeId, enabled: z.boolean() }),
+    output: z.object({ peer: remotePeerView }),
+  }),
+  'remotePeers.remove': def({
+    summary: 'Remove a remote peer (and its sealed secret); the leader disconnects it at once.',
+    access: { kind: 'owner' }, effect: 'write',
+    input: z.strictObject({ nodeId: clusterNodeId }),
+    output: okOutput,
   }),
 
   // ---------------------------------------------------------------- telemetry, alert rules, notifications
@@ -428,6 +471,39 @@ export const procedures = {
     access: { kind: 'team', minRole: 'admin' }, effect: 'read',
     input: z.strictObject({ ...inTeam, channelId: id, limit: z.number().int().min(1).max(200).default(50) }),
     output: z.object({ deliveries: z.array(deliveryAttemptView) }),
+  }),
+
+  // ---------------------------------------------------------------- fleet: enrollment and agent keys
+  'agents.createEnrollmentToken': def({
+    summary: 'A one-time bootstrap token for enrolling an edge agent into the team, with the agent\'s name and labels. The token is shown in this response only.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({
+      ...inTeam, name: z.string().trim().min(1).max(80), labels: labels.default([]),
+      ttlMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+    }),
+    output: z.object({
+      token: z.string(), tokenId: z.string(), expiresAt: z.number(),
+      /** The gateway address of this node, for `netgoat-agent enroll --url` (null when the node runs without a gateway). */
+      agentUrl: z.string().nullable(),
+    }),
+  }),
+  'agents.revokeEnrollmentToken': def({
+    summary: 'Revoke an unused bootstrap token.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({ ...inTeam, tokenId: id }),
+    output: okOutput,
+  }),
+  'agents.revoke': def({
+    summary: 'Revoke an agent: its keys stop working and its link is cut at once.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({ ...inTeam, agentId: id }),
+    output: okOutput,
+  }),
+  'agents.rotateKey': def({
+    summary: 'Give an agent a new primary session key (sent over its link); the previous key stays valid until the next rotation.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({ ...inTeam, agentId: id }),
+    output: z.object({ kid: z.string() }),
   }),
 } as const satisfies Record<string, ProcedureDef>;
 

@@ -97,6 +97,7 @@ export const apiTokenView = z.object({
   prefix: z.string(),
 });
 
+/** An agent as the node serving the API sees it: status words, desired vs applied, last apply; never its keys. */
 export const agentView = z.object({
   ...meta,
   teamId: z.string(),
@@ -104,6 +105,18 @@ export const agentView = z.object({
   labels: z.array(z.string()),
   revoked: z.boolean(),
   createdAt: z.number(),
+  /** Online (linked, nginx up) / Offline (linked, nginx down) / Unavailable (not reachable now) / Unknown (never seen here). */
+  status: z.enum(['Online', 'Offline', 'Unavailable', 'Unknown']),
+  sync: z.enum(['In sync', 'Out of sync', 'Sync failed', 'Unknown']),
+  desiredVersion: z.number(),
+  appliedVersion: z.number(),
+  lastAttempt: z.number().nullable(),
+  lastSuccess: z.number().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string(), domainId: z.string().nullable() }).nullable(),
+  /** The last heartbeat this node received: when, and whether nginx was up. */
+  lastHeartbeat: z.object({ at: z.number(), nginxUp: z.boolean(), activeConnections: z.number() }).nullable(),
+  /** Ids of the session keys (primary first); the keys themselves never leave the node. */
+  keyIds: z.array(z.string()),
 });
 
 export const incidentView = z.object({

@@ -1,4 +1,4 @@
-// Agents, incidents and remote peers as the store holds them (which may honestly be nothing);
+// Incidents and remote peers as the store holds them (which may honestly be nothing);
 // incident steps go through the incident lifecycle service, as the alert evaluator's do.
 
 import { NgError } from '../../../shared/errors';
@@ -41,12 +41,7 @@ function announce(ctx: HandlerContext, event: NoticeEvent, inc: Incident): void 
   n.dispatcher.notify(noticeFor(event, inc, ctx.now())).catch((e: unknown) => n.logger?.error({ err: e, incidentId: inc.id, event }, 'incident notification failed'));
 }
 
-export const fleetHandlers: Handlers<'agents.list' | 'incidents.list' | 'incidents.get' | 'incidents.acknowledge' | 'incidents.resolve' | 'remotePeers.list'> = {
-  'agents.list': (input, { store }) => ({
-    agents: store.list('agents', { team: input.teamId }).filter((a) => a.teamId === input.teamId)
-      .map((a) => ({ id: a.id, version: a.version, teamId: a.teamId, name: a.name, labels: a.labels, revoked: a.revoked, createdAt: a.createdAt })),
-  }),
-
+export const fleetHandlers: Handlers<'incidents.list' | 'incidents.get' | 'incidents.acknowledge' | 'incidents.resolve' | 'remotePeers.list'> = {
   'incidents.list': (input, { store }) => ({
     incidents: store.list('incidents', { team: input.teamId })
       .filter((i) => i.teamId === input.teamId && (input.status === undefined || i.status === input.status) && (input.kind === undefined || i.kind === input.kind)
