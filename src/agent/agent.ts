@@ -12,6 +12,8 @@ import { AgentLink, type LinkState } from './link';
 import type { ApplyTarget } from './apply-target';
 import type { AgentMetrics } from './metrics';
 import { hostMetrics } from './host-metrics';
+import type { AgentTelemetry } from './telemetry/agent-telemetry';
+import { TelemetryShipper } from './telemetry-shipper';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -23,6 +25,8 @@ export interface AgentOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Edge telemetry: buckets from nginx's access log at `logPath`, shipped over the link when it is idle. */
+  telemetry?: { source: AgentTelemetry; logPath: string };
 }
 
 /** What `netgoat-agent status` shows; rewritten whenever it changes. */
@@ -48,6 +52,9 @@ export class Agent {
   private state: AppliedState;
   private readonly link: AgentLink;
   private queue: Promise<void> = Promise.resolve();
+  /** Pushes received and not yet handled (applied and acknowledged). */
+  private pending = 0;
+  private readonly shipper: TelemetryShipper | null;
   private heartbeat: NodeJS.Timeout | null = null;
   private lastReport: ApplyReport | null = null;
   private nginxUp = false;
@@ -62,17 +69,28 @@ export class Agent {
       urls: this.creds.nodeUrls,
       keys: () => this.creds.keys,
       hello: () => this.hello(),
-      onMessage: (body) => this.enqueue(body),
+      // Telemetry acks bypass the apply queue: they must not wait behind an nginx reload either.
+      onMessage: (body) => (body.type === 'telemetry_ack' ? this.shipper?.onAck(body) : this.enqueue(body)),
       onState: (state, detail) => {
         opts.metrics?.connected.set(state === 'connected' ? 1 : 0);
         this.log(`link ${state}`, { detail });
-        if (state === 'connected') void this.sendHeartbeat();
+        if (state === 'connected') {
+          this.shipper?.onConnected();
+          void this.sendHeartbeat();
+        }
         this.writeStatus();
       },
       onRefused: (err) => this.log('node message refused', { code: err.code, message: err.message }),
       ...(opts.minBackoffMs !== undefined ? { minBackoffMs: opts.minBackoffMs } : {}),
       ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
     });
+    this.shipper = opts.telemetry ? new TelemetryShipper({
+      telemetry: opts.telemetry.source,
+      send: (batch) => this.link.send(batch),
+      busy: () => this.pending > 0,
+      bufferedAmount: () => this.link.bufferedAmount(),
+      log: this.log,
+    }) : null;
   }
 
   get applied(): { version: number; checksum: string; domains: number } {
@@ -86,6 +104,10 @@ export class Agent {
     this.lastReport = report;
     this.updateGauges();
     this.link.start();
+    if (this.opts.telemetry) {
+      this.opts.telemetry.source.start(this.opts.telemetry.logPath);
+      this.shipper!.start();
+    }
     this.heartbeat = setInterval(() => void this.sendHeartbeat(), this.opts.heartbeatMs ?? 10_000);
     this.heartbeat.unref();
     this.writeStatus();
@@ -94,8 +116,11 @@ export class Agent {
   /** Stops linking and applying but leaves nginx serving: a restarted agent adopts it. */
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.shipper?.stop();
     this.link.stop();
     await this.queue;
+    // Closes the last slots into the outbox; they ship after the restart.
+    this.opts.telemetry?.source.stop();
     this.cache.close();
   }
 
@@ -105,7 +130,8 @@ export class Agent {
 
   /** Pushes are handled one at a time, in order. */
   private enqueue(body: NodeBody): void {
-    this.queue = this.queue.then(() => this.handle(body)).catch((e: unknown) => this.log('push handling failed', { error: String(e) }));
+    this.pending++;
+    this.queue = this.queue.then(() => this.handle(body)).catch((e: unknown) => this.log('push handling failed', { error: String(e) })).finally(() => this.pending--);
   }
 
   private async handle(body: NodeBody): Promise<void> {
@@ -131,6 +157,9 @@ export class Agent {
         return;
       case 'error':
         this.log('node refused a message', { code: body.code, message: body.message });
+        return;
+      case 'telemetry_ack':
+        // Handled by the shipper as it arrives (see the constructor), never queued.
         return;
     }
   }

@@ -13,11 +13,13 @@ import { readCredentials, writeCredentials } from './credentials';
 import { enroll } from './link';
 import { AgentMetrics } from './metrics';
 import { NginxTarget } from './nginx-target';
+import { AgentTelemetry } from './telemetry/agent-telemetry';
 
 const USAGE = `usage:
   netgoat-agent enroll --url wss://node:port/agent/v1[,wss://other…] --token TOKEN [--data-dir DIR]
   netgoat-agent run [--data-dir DIR] [--http-port 80] [--https-port 443] [--status-port 8089] [--listen ADDR]
-                    [--metrics-port 9464] [--heartbeat-ms 10000] [--nginx-prefix DIR]
+                    [--metrics-port 9464] [--heartbeat-ms 10000] [--nginx-prefix DIR] [--min-backoff-ms 1000]
+                    [--telemetry-bucket-ms 60000]
   netgoat-agent status [--data-dir DIR]`;
 
 const defaultDataDir = (): string => process.env['NETGOAT_AGENT_DIR'] ?? '/var/lib/netgoat-agent';
@@ -65,7 +67,7 @@ async function cmdRun(args: string[]): Promise<number> {
     options: {
       'data-dir': { type: 'string' }, 'http-port': { type: 'string' }, 'https-port': { type: 'string' }, 'status-port': { type: 'string' },
       listen: { type: 'string' }, 'metrics-port': { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'nginx-prefix': { type: 'string' },
-      'min-backoff-ms': { type: 'string' },
+      'min-backoff-ms': { type: 'string' }, 'telemetry-bucket-ms': { type: 'string' },
     },
   });
   const dataDir = values['data-dir'] ?? defaultDataDir();
@@ -78,9 +80,16 @@ async function cmdRun(args: string[]): Promise<number> {
     statusPort: int(values['status-port'], 8089, 'status-port'),
   };
   const metrics = new AgentMetrics();
-  const target = new NginxTarget({ prefix: values['nginx-prefix'] ?? join(dataDir, 'nginx'), certDir: join(dataDir, 'certs'), render });
-  const agent = new Agent({
+  const prefix = values['nginx-prefix'] ?? join(dataDir, 'nginx');
+  const target = new NginxTarget({ prefix, certDir: join(dataDir, 'certs'), render });
+  const bucketMs = Number(values['telemetry-bucket-ms'] ?? 60_000);
+  if (!Number.isInteger(bucketMs) || bucketMs < 1_000 || bucketMs > 3_600_000) throw new Error(`--telemetry-bucket-ms must be 1000..3600000 (got ${values['telemetry-bucket-ms']})`);
+  let agent: Agent | null = null;
+  // Buckets are stamped with the config version nginx served while they filled.
+  const telemetry = new AgentTelemetry({ dbPath: join(dataDir, 'telemetry.db'), bucketMs, configVersion: () => agent?.applied.version ?? null });
+  agent = new Agent({
     dataDir, target, metrics, log,
+    telemetry: { source: telemetry, logPath: join(prefix, render.accessLogPath) },
     heartbeatMs: Number(values['heartbeat-ms'] ?? 10_000),
     ...(values['min-backoff-ms'] ? { minBackoffMs: Number(values['min-backoff-ms']) } : {}),
   });

@@ -63,6 +63,11 @@ export class AgentLink {
     return true;
   }
 
+  /** Bytes queued on the socket and not yet written (0 without a session). */
+  bufferedAmount(): number {
+    return this.ws?.bufferedAmount ?? 0;
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

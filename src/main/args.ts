@@ -20,6 +20,8 @@ export interface ServeArgs {
   name: string | undefined;
   priority: number | undefined;
   discovery: boolean;
+  /** JSON config file (remoteAuth, initialRemotePeers: docs/remote-peers.md). */
+  config: string | undefined;
   help: boolean;
 }
 
@@ -43,9 +45,11 @@ Cluster (see docs/cluster.md):
   --name NAME     name shown to the other members (default: the machine's hostname)
   --priority N    election priority 0..1000, higher leads (default: 100)
   --no-discovery  do not advertise or browse with mDNS (add peers by address)
+  --config FILE   JSON config file: remoteAuth (who may link to this node from beyond
+                  the LAN) and initialRemotePeers (see docs/remote-peers.md)
   --help          show this text`;
 
-const VALUE_FLAGS = ['--data-dir', '--port', '--host', '--peer-port', '--peer-host', '--advertise', '--name', '--priority'] as const;
+const VALUE_FLAGS = ['--data-dir', '--port', '--host', '--peer-port', '--peer-host', '--advertise', '--name', '--priority', '--config'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 const bad = (message: string): Result<never> => fail(new NgError('NG_VALIDATION', message));
@@ -53,7 +57,7 @@ const bad = (message: string): Result<never> => fail(new NgError('NG_VALIDATION'
 export function parseServeArgs(argv: readonly string[]): Result<ServeArgs> {
   const out: ServeArgs = {
     dataDir: undefined, host: DEFAULT_HOST, port: DEFAULT_PORT, peerPort: DEFAULT_PEER_PORT, peerHost: undefined, advertise: undefined,
-    name: undefined, priority: undefined, discovery: true, help: false,
+    name: undefined, priority: undefined, discovery: true, config: undefined, help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -115,6 +119,10 @@ function apply(out: ServeArgs, flag: ValueFlag, value: string): string | undefin
     case '--priority':
       if (!/^\d{1,4}$/.test(value) || Number(value) > 1000) return `--priority ${JSON.stringify(value)} is not a whole number 0..1000`;
       out.priority = Number(value);
+      return undefined;
+    case '--config':
+      if (value.trim() === '') return '--config must name a file';
+      out.config = value;
       return undefined;
   }
 }

@@ -3,6 +3,7 @@
 
 import { NETGOAT_VERSION } from './node';
 import { runServe } from './serve';
+import { runPeersCommand } from './remote/peers-command';
 
 interface Command {
   summary: string;
@@ -11,6 +12,13 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   serve: { summary: 'run a headless node and serve its web console', run: runServe },
+  peers: {
+    summary: 'add, enable, disable, remove or list remote peers (on a stopped node\'s --data-dir)',
+    run: async (argv) => {
+      const code = await runPeersCommand(argv);
+      if (code !== 0) process.exit(code);
+    },
+  },
 };
 
 const usage = (): string =>

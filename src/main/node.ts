@@ -17,6 +17,10 @@ import { DEFAULT_PEER_PORT } from './args';
 import { clusterMigrations } from './cluster/migrations';
 import { ClusterService } from './cluster/cluster-service';
 import { chooseMdnsAddress } from './discovery/interface';
+import { agentLinkMigrations } from './gateway/index';
+import { telemetryMigrations } from './telemetry/telemetry-store';
+import { notifyMigrations } from './notify/dispatcher';
+import { startFleet, type Fleet, type FleetOptions } from './fleet/wire-fleet';
 
 export const NETGOAT_VERSION: string = packageJson.version;
 
@@ -34,6 +38,8 @@ export interface StartNodeOptions {
   nativeBinding?: string;
   /** The LAN cluster: peer links, election, discovery (docs/cluster.md). */
   cluster?: ClusterOptions;
+  /** The edge fleet: agent gateway, telemetry, alerts, notifications (docs/PROTOCOL-agent.md, docs/telemetry.md). */
+  fleet?: FleetOptions;
 }
 
 export interface ClusterOptions {
@@ -62,6 +68,8 @@ export interface RunningNode {
   logger: Logger;
   /** Peer links, election and leader duties: `cluster.duties.register(name, start)` for leader-only work. */
   cluster: ClusterService;
+  /** The agent gateway (at /agent/v1 on the HTTP server), telemetry storage and notification delivery. */
+  fleet: Fleet;
   info(): NodeInfo;
   /** Registers something to close with the node; closed before everything registered earlier. */
   own(name: string, close: () => void | Promise<void>): void;
@@ -96,7 +104,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       path: databasePath(opts.dataDir),
       ...(opts.nodeId ? { nodeId: opts.nodeId } : {}),
       ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
-      migrations: [...authMigrations, ...clusterMigrations],
+      migrations: [...authMigrations, ...clusterMigrations, ...agentLinkMigrations, ...telemetryMigrations, ...notifyMigrations],
     });
     owned.push({ name: 'store', close: () => store.close() });
 
@@ -111,8 +119,15 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     const cluster = await startCluster(store, logger, opts);
     owned.push({ name: 'cluster', close: () => cluster.close() });
 
+    // Closed before the cluster, so the alert duty is unregistered while the duties still run.
+    const fleet = startFleet({ store, logger, http, cluster, nodeUrl: url }, opts.fleet);
+    owned.push({ name: 'fleet', close: () => fleet.close() });
+
     // The typed API (docs/API.md): RPC, OpenAPI and the event stream for the console and scripts.
-    const api = createHttpApi({ store, logger, version: NETGOAT_VERSION, cluster });
+    const api = createHttpApi({
+      store, logger, version: NETGOAT_VERSION, cluster,
+      telemetry: fleet.telemetry, notifications: fleet.notifications, fleet: fleet.control,
+    });
     for (const method of ['GET', 'POST']) http.route(method, '/api/*', (req, res) => void api.handle(req, res));
     http.onUpgrade('/api/events', (req, socket, head) => void api.handleUpgrade(req, socket, head));
     owned.push({ name: 'api', close: () => api.close() });
@@ -127,6 +142,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       http,
       logger,
       cluster,
+      fleet,
       info,
       own: (name, close) => {
         if (closing) throw new Error(`cannot register ${name}: the node is closing`);

@@ -4,11 +4,13 @@
 
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isNgError } from '../shared/errors';
+import { NgError, isNgError } from '../shared/errors';
 import { parseServeArgs, SERVE_USAGE } from './args';
 import { defaultDataDir } from './data-dir';
 import { createLogger, type Logger } from './log';
 import { startNode, type RunningNode } from './node';
+import type { FleetOptions } from './fleet/wire-fleet';
+import { wireRemotePeers } from './remote/wire-remote-peers';
 
 /** After this long, a shutdown that has not finished gives up and exits non-zero. */
 export const SHUTDOWN_TIMEOUT_MS = 5000;
@@ -36,7 +38,9 @@ export async function runServe(argv: readonly string[]): Promise<void> {
     node = await startNode({
       dataDir, host, port, logger, webRoot: process.env['NETGOAT_WEB_ROOT'] || WEB_ROOT,
       cluster: { peerPort, discovery, ...(peerHost ? { peerHost } : {}), ...(advertise ? { advertise } : {}), ...(name ? { name } : {}), ...(priority !== undefined ? { priority } : {}) },
+      fleet: fleetFromEnv(process.env),
     });
+    node.own('remote-peers', wireRemotePeers(node, parsed.value.config ? { configFile: resolve(parsed.value.config) } : {}));
   } catch (e) {
     const code = isNgError(e) ? e.code : 'NG_INTERNAL';
     const message = e instanceof Error ? e.message : String(e);
@@ -48,6 +52,15 @@ export async function runServe(argv: readonly string[]): Promise<void> {
   console.log(`Netgoat peer links: ${node.cluster.peerAddress}`);
   logger.info({ url: node.url }, `Netgoat console: ${node.url}`);
   closeOnSignals(node, logger);
+}
+
+/** NETGOAT_ALERT_INTERVAL_MS: how often the leader evaluates alert rules (tests use short buckets and a short interval). */
+export function fleetFromEnv(env: NodeJS.ProcessEnv): FleetOptions {
+  const raw = env['NETGOAT_ALERT_INTERVAL_MS'];
+  if (raw === undefined || raw === '') return {};
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 3_600_000) throw new NgError('NG_VALIDATION', `NETGOAT_ALERT_INTERVAL_MS must be 100..3600000 ms (got ${JSON.stringify(raw)})`);
+  return { alertIntervalMs: ms };
 }
 
 function closeOnSignals(node: RunningNode, logger: Logger): void {

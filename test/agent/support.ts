@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { Store } from '../../src/main/db/store';
 import { createLogger } from '../../src/main/log';
-import { agentLinkMigrations, createAgentGateway, listenAgentGateway, type AgentGateway, type UnsealCertificate } from '../../src/main/gateway/index';
+import { agentLinkMigrations, createAgentGateway, listenAgentGateway, type AgentGateway, type TelemetrySink, type UnsealCertificate } from '../../src/main/gateway/index';
+import { telemetryMigrations } from '../../src/main/telemetry/telemetry-store';
 import { domainId } from '../../src/shared/ids';
 import { AGENT_SUBPROTOCOL, bodyText } from '../../src/shared/wire/agent';
 import { sealEnvelope } from '../../src/shared/wire/agent-envelope';
@@ -26,12 +27,13 @@ export interface TestNode {
 }
 
 /** A node's gateway; `dir` reuses a store folder (a node restart). */
-export async function startTestNode(opts: { dir?: string; port?: number; unsealCertificate?: UnsealCertificate } = {}): Promise<TestNode> {
+export async function startTestNode(opts: { dir?: string; port?: number; unsealCertificate?: UnsealCertificate; telemetry?: (store: Store) => TelemetrySink } = {}): Promise<TestNode> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ng-gw-'));
-  const store = Store.open({ path: join(dir, 'node.db'), migrations: agentLinkMigrations, durability: 'normal' });
+  const store = Store.open({ path: join(dir, 'node.db'), migrations: [...agentLinkMigrations, ...telemetryMigrations], durability: 'normal' });
   const gateway = createAgentGateway({
     store, logger: createLogger({ level: 'silent' }), flushIntervalMs: 50,
     ...(opts.unsealCertificate ? { unsealCertificate: opts.unsealCertificate } : {}),
+    ...(opts.telemetry ? { telemetry: opts.telemetry(store) } : {}),
   });
   const listener = await listenAgentGateway(gateway, { host: '127.0.0.1', port: opts.port ?? 0 });
   let stopped = false;

@@ -7,6 +7,7 @@ import { PROCEDURE_NAMES } from '../../src/shared/api/contract';
 import { startTestNode, type TestNode } from './harness';
 import { buildWorld, PASSWORD, seedDomain, seedMember, unique, type World } from './fixtures';
 import { Client } from './harness';
+import { createEnrollmentToken } from '../../src/main/gateway/agents-admin';
 
 const CALLERS = ['owner', 'admin', 'operator', 'viewer', 'readToken', 'writeToken', 'anonymous'] as const;
 type Row = readonly [number, number, number, number, number, number, number];
@@ -37,6 +38,10 @@ const EXPECTED: Record<string, { own: Row; foreign?: Row }> = {
   'users.list': { own: OWNER_ONLY },
   'peers.status': { own: SIGNED_IN },
   'remotePeers.list': { own: OWNER_ONLY },
+  /** Sealing the client secret needs the cluster key, which this harness's node never holds. */
+  'remotePeers.add': { own: OWNER_ONLY_NO_LINKS },
+  'remotePeers.setEnabled': { own: OWNER_ONLY },
+  'remotePeers.remove': { own: OWNER_ONLY },
   'cluster.create': { own: OWNER_ONLY_NO_LINKS },
   'cluster.join': { own: OWNER_ONLY_NO_LINKS },
   'cluster.connect': { own: OWNER_ONLY_NO_LINKS },
@@ -77,6 +82,10 @@ const EXPECTED: Record<string, { own: Row; foreign?: Row }> = {
   'channels.delete': { own: TEAM_ADMIN, foreign: FOREIGN },
   'channels.test': { own: TEAM_ADMIN, foreign: FOREIGN },
   'channels.deliveries': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'agents.createEnrollmentToken': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'agents.revokeEnrollmentToken': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'agents.revoke': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'agents.rotateKey': { own: TEAM_ADMIN, foreign: FOREIGN },
 };
 
 /** The instance-wide audit view (audit.list without teamId) is the owner's alone. */
@@ -95,6 +104,9 @@ function inputFor(node: TestNode, w: World, name: string, t: string): unknown {
   switch (name) {
     case 'auth.status': case 'auth.me': case 'auth.logout': case 'teams.list': case 'users.list': case 'peers.status': case 'remotePeers.list': return {};
     case 'cluster.create': return {};
+    case 'remotePeers.add': return { nodeId: unique('cloud-'), address: 'wss://cloud.example.net:7381', authority: 'https://login.example.net', clientId: 'leader', clientSecret: 'never-shown-secret', scopes: ['netgoat:replicate'] };
+    case 'remotePeers.setEnabled': return { nodeId: seedRemotePeer(node), enabled: false };
+    case 'remotePeers.remove': return { nodeId: seedRemotePeer(node) };
     case 'cluster.join': return { address: 'wss://192.0.2.1:7381', joinCode: 'ngj1-caaaaaaaaaaaa-aaaa-aaaa' };
     case 'cluster.connect': return { address: 'wss://192.0.2.1:7381' };
     case 'cluster.removeMember': return { nodeId: 'nfeedface' };
@@ -129,8 +141,22 @@ function inputFor(node: TestNode, w: World, name: string, t: string): unknown {
     case 'channels.create': return { teamId: t, kind: 'webhook', name: unique('hook '), url: 'http://127.0.0.1:9/hook' };
     case 'channels.update': return { teamId: t, channelId: seedChannel(node, t), enabled: false };
     case 'channels.delete': case 'channels.test': case 'channels.deliveries': return { teamId: t, channelId: seedChannel(node, t) };
+    case 'agents.createEnrollmentToken': return { teamId: t, name: unique('edge '), labels: ['edge'], ttlMinutes: 30 };
+    case 'agents.revokeEnrollmentToken': return { teamId: t, tokenId: seedEnrollmentToken(node, t) };
+    case 'agents.revoke': case 'agents.rotateKey': return { teamId: t, agentId: seedAgent(node, t) };
     default: throw new Error(`no input for ${name}`);
   }
+}
+
+/** A stored remote peer (its secret a stand-in sealed value), written straight into the store. */
+function seedRemotePeer(node: TestNode): string {
+  const nodeId = unique('cloud-');
+  const clientSecret = { alg: 'aes-256-gcm' as const, kid: 'fixture', iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA', ct: 'AAAA' };
+  node.store.write('_system_remote_peers', nodeId, {
+    nodeId, address: 'wss://cloud.example.net:7381', type: 'cloud', enabled: true,
+    oauth2: { authority: 'https://login.example.net', clientId: 'leader', clientSecret, scopes: ['netgoat:replicate'] },
+  }, { actor: 'fixture' });
+  return nodeId;
 }
 
 /** A stored alert rule, written straight into the store. */
@@ -144,6 +170,18 @@ function seedRule(node: TestNode, teamId: string): string {
 function seedChannel(node: TestNode, teamId: string): string {
   const id = unique('chn_');
   node.store.write('notification_channels', id, { teamId, kind: 'desktop', name: 'desk', url: null, secret: null, enabled: true }, { actor: 'fixture' });
+  return id;
+}
+
+/** An unused bootstrap token, minted straight through the store. */
+function seedEnrollmentToken(node: TestNode, teamId: string): string {
+  return createEnrollmentToken(node.store, { teamId, name: unique('edge '), createdBy: 'fixture' }).tokenId;
+}
+
+/** An enrolled agent with one session key, written straight into the store. */
+function seedAgent(node: TestNode, teamId: string): string {
+  const id = unique('agt_');
+  node.store.write('agents', id, { teamId, name: 'edge', labels: ['edge'], keys: [{ kid: unique('k'), secret: 'A'.repeat(43), createdAt: 1 }], revoked: false, createdAt: 1 }, { actor: 'fixture' });
   return id;
 }
 

@@ -25,6 +25,7 @@ import { auditHandlers } from './handlers/audit';
 import { apiTokenHandlers } from './handlers/api-tokens';
 import { fleetHandlers } from './handlers/fleet';
 import { clusterHandlers } from './handlers/cluster';
+import { remotePeerHandlers } from './handlers/remote-peers';
 import type { ClusterControl } from '../cluster/cluster-service';
 import type { TelemetryStore } from '../telemetry/telemetry-store';
 import type { FleetControl, NotificationServices } from './context';
@@ -34,7 +35,7 @@ import { channelHandlers } from './handlers/channels';
 import { agentHandlers } from './handlers/agents';
 
 const handlers: Handlers<ProcedureName> = {
-  ...authHandlers, ...teamHandlers, ...domainHandlers, ...dnsHandlers, ...proxyHandlers, ...auditHandlers, ...apiTokenHandlers, ...fleetHandlers, ...clusterHandlers,
+  ...authHandlers, ...teamHandlers, ...domainHandlers, ...dnsHandlers, ...proxyHandlers, ...auditHandlers, ...apiTokenHandlers, ...fleetHandlers, ...clusterHandlers, ...remotePeerHandlers,
   ...telemetryHandlers, ...alertRuleHandlers, ...channelHandlers, ...agentHandlers,
 };
 

@@ -6,7 +6,7 @@ import type { OutputOf } from '../../shared/api/contract';
 import { NgError } from '../../shared/errors';
 import type { Store } from '../db/store';
 import type { Logger } from '../log';
-import { PeerMesh } from '../net/peer-mesh';
+import { PeerMesh, type RemoteLinkAcceptor } from '../net/peer-mesh';
 import { startDiscovery, type Discovery } from '../discovery/discovery';
 import { peerState } from '../discovery/discovered-peers';
 import { ClusterKeys, clusterIdHash } from './cluster-keys';
@@ -26,6 +26,22 @@ export interface ClusterControl {
   removeMember(nodeId: string, actor: string): void;
   setPriority(nodeId: string, priority: number, actor: string): void;
   status(): PeersStatus;
+  /** Link state of the leader's remote peers, when remote links are wired (src/main/remote/wire-remote-peers.ts). */
+  remoteLinks?(): RemoteLinks;
+}
+
+/** The leader's links to its remote peers; `leading` false means another node (or none) holds them. */
+export interface RemoteLinks {
+  leading: boolean;
+  links: RemoteLinkState[];
+}
+
+/** What the leader knows of its link to one remote peer. */
+export interface RemoteLinkState {
+  nodeId: string;
+  state: 'linked' | 'connecting' | 'failing';
+  since: number | null;
+  lastError: { code: string; message: string } | null;
 }
 
 export interface ClusterServiceOptions {
@@ -60,6 +76,8 @@ export class ClusterService implements ClusterControl {
   private discoveryRestarts: Promise<void> = Promise.resolve();
   private readonly disposers: (() => void)[] = [];
   private closed = false;
+  private remoteAcceptor: RemoteLinkAcceptor | null = null;
+  private remoteLinkStates: (() => RemoteLinks) | null = null;
 
   private constructor(private readonly opts: ClusterServiceOptions) {
     this.keys = new ClusterKeys(opts.store.db);
@@ -90,6 +108,17 @@ export class ClusterService implements ClusterControl {
 
   onLeadership(cb: Parameters<ElectionRunner['onEvent']>[0]): () => void {
     return this.runner.onEvent(cb);
+  }
+
+  /** Remote links on the peer port: who accepts them, and where the leader's link states come from. */
+  attachRemoteLinks(parts: { accept: RemoteLinkAcceptor | null; states: () => RemoteLinks } | null): void {
+    this.remoteAcceptor = parts?.accept ?? null;
+    this.remoteLinkStates = parts?.states ?? null;
+    this.mesh.acceptRemoteLinks(this.remoteAcceptor);
+  }
+
+  remoteLinks(): RemoteLinks {
+    return this.remoteLinkStates?.() ?? { leading: false, links: [] };
   }
 
   // ---------------------------------------------------------------- operations
@@ -197,6 +226,7 @@ export class ClusterService implements ClusterControl {
       const why = code === 'EADDRINUSE' ? 'the port is already in use (another node on this machine? pass --peer-port)' : (e as Error).message;
       throw new NgError('NG_UNAVAILABLE', `cannot listen for peer links on ${listen.host}:${listen.port}: ${why}`);
     }
+    this.mesh.acceptRemoteLinks(this.remoteAcceptor);
     this.dialMembersIfMoved();
     this.runner = new ElectionRunner({ store, mesh: this.mesh, log, ...(this.opts.timings ? { timings: this.opts.timings } : {}) });
     this.disposers.push(this.runner.onEvent((event) => {

@@ -23,6 +23,8 @@ import {
   type AgentView, type NewEnrollmentToken,
 } from './agents-admin';
 import type { z } from 'zod';
+import type { AgentHealth } from '../../core/alerts/evaluate';
+import type { IngestResult } from '../telemetry/telemetry-ingest';
 
 export { agentLinkMigrations };
 
@@ -36,6 +38,12 @@ export interface AgentGatewayOptions {
   pingIntervalMs?: number;
   /** How often link records are written to the node-local table. */
   flushIntervalMs?: number;
+  /** Where telemetry batches from agents go (TelemetryIngest); without it every batch is refused as NG_UNAVAILABLE. */
+  telemetry?: TelemetrySink;
+}
+
+export interface TelemetrySink {
+  accept(agentId: string, teamId: string, raw: unknown): IngestResult;
 }
 
 export interface AgentAck {
@@ -53,6 +61,8 @@ export interface AgentGateway {
   revokeAgent(agentId: string, actor: string): void;
   rotateAgentKey(agentId: string, actor: string): { kid: string };
   isConnected(agentId: string): boolean;
+  /** Every live agent's health as this node sees it, for the alert evaluator. */
+  fleetHealth(): AgentHealth[];
   /** Every acknowledged apply (benches and tests wait on it). */
   onAck(listener: (ack: AgentAck) => void): () => void;
   close(): Promise<void>;
@@ -80,6 +90,8 @@ interface AgentState {
   /** Desired checksum whose apply failed: not retried until desired changes. */
   failedChecksum: string | null;
   window: NonceWindow;
+  /** Since when heartbeats have reported nginx down (null: up, or never reported). */
+  nginxDownSince: number | null;
 }
 
 interface Session {
@@ -141,7 +153,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
       return;
     }
     const group = groupFor({ teamId: doc.teamId, labels: doc.labels });
-    const st: AgentState = prev ?? { doc, group, link: savedLinks.get(doc.id) ?? emptyLink(doc.id), session: null, inflight: null, failedChecksum: null, window: new NonceWindow() };
+    const st: AgentState = prev ?? { doc, group, link: savedLinks.get(doc.id) ?? emptyLink(doc.id), session: null, inflight: null, failedChecksum: null, window: new NonceWindow(), nginxDownSince: null };
     st.doc = doc;
     st.group = group;
     agents.set(doc.id, st);
@@ -309,6 +321,12 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
       },
     });
     if (!opened.ok) return refuse(s, opened.error, s.agentId === null);
+    if (opened.body['type'] === 'telemetry') {
+      const st = s.agentId !== null && kidIndex.get(opened.kid) === s.agentId ? agents.get(s.agentId) : undefined;
+      if (!st) return refuse(s, new NgError('NG_BAD_MESSAGE', 'telemetry comes after hello, from the session\'s own agent'), true);
+      s.kid = opened.kid;
+      return onTelemetry(st, opened.body);
+    }
     const parsed = agentBody.safeParse(opened.body);
     if (!parsed.success) return refuse(s, badBody(parsed.error), s.agentId === null);
     const body = parsed.data;
@@ -339,9 +357,47 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
       reconcile(st);
     } else if (body.type === 'ack') {
       onAck(st, body);
-    } else {
-      st.link.heartbeat = { nginx: body.nginx, host: body.host, at: now() };
+    } else if (body.type === 'heartbeat') {
+      const t = now();
+      st.link.heartbeat = { nginx: body.nginx, host: body.host, at: t };
+      st.nginxDownSince = body.nginx.up ? null : (st.nginxDownSince ?? t);
     }
+  }
+
+  /**
+   * A telemetry batch is stored (or refused with a code) at once and answered with telemetry_ack.
+   * It never touches the push state, so config pushes on the same socket never wait for it; the
+   * ingest's per-agent budget keeps a flooding agent from hogging the node.
+   */
+  function onTelemetry(st: AgentState, raw: Record<string, unknown>): void {
+    st.link.lastSeen = now();
+    dirty.add(st);
+    const batchId = typeof raw['batchId'] === 'string' ? raw['batchId'].slice(0, 64) : '';
+    let r: IngestResult;
+    try {
+      r = opts.telemetry ? opts.telemetry.accept(st.doc.id, st.doc.teamId, raw) : { ok: false, code: 'NG_UNAVAILABLE', message: 'this node does not store telemetry' };
+    } catch (err) {
+      log.error({ err, agentId: st.doc.id }, 'telemetry batch could not be stored');
+      r = { ok: false, code: 'NG_UNAVAILABLE', message: 'the node could not store the batch; send it again later' };
+    }
+    if (!r.ok) log.debug({ agentId: st.doc.id, code: r.code, reason: r.message }, 'telemetry batch refused');
+    send(st, r.ok
+      ? { type: 'telemetry_ack', batchId, ok: true, code: null, message: null }
+      : { type: 'telemetry_ack', batchId, ok: false, code: r.code, message: r.message.slice(0, 2000) });
+  }
+
+  function health(st: AgentState): AgentHealth {
+    const link = st.link;
+    const report = link.lastReport;
+    return {
+      teamId: st.doc.teamId, agentId: st.doc.id, connected: st.session?.agentId != null, lastSeenAt: link.lastSeen, nginxDownSince: st.nginxDownSince,
+      // A failed attempt was for the desired version; a successful one is what the agent now serves.
+      lastApply: link.lastAttempt === null || !report ? null : {
+        version: report.ok ? link.appliedVersion : link.desiredVersion, ok: report.ok, at: link.lastAttempt,
+        code: report.code, message: report.message, domainId: report.domainId,
+      },
+      appliedVersion: link.lastSeen === null ? null : link.appliedVersion,
+    };
   }
 
   function onAck(st: AgentState, body: AckBody): void {
@@ -465,6 +521,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
       return r;
     },
     isConnected: (agentId) => agents.get(agentId)?.session?.agentId != null,
+    fleetHealth: () => [...agents.values()].map(health),
     onAck(listener) {
       ackListeners.add(listener);
       return () => ackListeners.delete(listener);

@@ -1,7 +1,7 @@
 // The node's agent gateway: enrollment, signed sessions, desired-state push, agent status.
 
 export { createAgentGateway, agentLinkMigrations } from './gateway';
-export type { AgentAck, AgentGateway, AgentGatewayOptions } from './gateway';
+export type { AgentAck, AgentGateway, AgentGatewayOptions, TelemetrySink } from './gateway';
 export { listenAgentGateway } from './listen';
 export type { AgentGatewayListener } from './listen';
 export {

@@ -2,13 +2,15 @@
 // backoff) for the members it dials, push-on-write to all links, compaction at the acknowledged
 // watermark, member admission against the pinned fingerprints, and removal with key rotation.
 
+import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import { NgError, type ErrorCode } from '../../shared/errors';
 import type { ElectionWireMessage } from '../../shared/wire/election';
-import { MAX_PEER_FRAME_BYTES, PEER_SUBPROTOCOL, type HelloMessage } from '../../shared/wire/peer';
+import { MAX_PEER_FRAME_BYTES, PEER_SUBPROTOCOL, PEER_WIRE_VERSION, type HelloMessage } from '../../shared/wire/peer';
+import { REMOTE_SUBPROTOCOL } from '../../shared/wire/remote-link';
 import type { VersionVector } from '../../shared/ops';
 import { dominates, watermark } from '../../core/vector';
 import type { SyncEvent } from '../../core/sync/session';
@@ -36,6 +38,9 @@ export interface PeerMeshOptions {
 }
 
 export type PeerStatus = LinkStatus;
+
+/** Takes a remote link (a leader beyond the LAN, bearer token in the upgrade) that arrived on the peer port. */
+export type RemoteLinkAcceptor = (ws: WebSocket, req: IncomingMessage) => void;
 
 interface Dialer {
   address: string;
@@ -72,6 +77,7 @@ export class PeerMesh {
   /** The watermark of the last compaction: nothing to do until it moves. */
   private compactedTo: VersionVector = {};
   private closed = false;
+  private remoteAcceptor: RemoteLinkAcceptor | null = null;
   address = '';
 
   private constructor(
@@ -85,10 +91,10 @@ export class PeerMesh {
     const wss = new WebSocketServer({
       server,
       maxPayload: MAX_PEER_FRAME_BYTES,
-      handleProtocols: (protocols) => (protocols.has(PEER_SUBPROTOCOL) ? PEER_SUBPROTOCOL : false),
+      handleProtocols: (protocols) => (protocols.has(PEER_SUBPROTOCOL) ? PEER_SUBPROTOCOL : protocols.has(REMOTE_SUBPROTOCOL) ? REMOTE_SUBPROTOCOL : false),
     });
     const mesh = new PeerMesh(opts, server, wss);
-    wss.on('connection', (ws, req) => mesh.accept(ws, req.socket as TLSSocket));
+    wss.on('connection', (ws, req) => (ws.protocol === REMOTE_SUBPROTOCOL ? mesh.acceptRemote(ws, req) : mesh.accept(ws, req.socket as TLSSocket)));
     await new Promise<void>((resolve, reject) => {
       // ws re-emits the server's errors on the WebSocketServer: a taken port must reject here, not throw there.
       server.once('error', reject);
@@ -198,6 +204,11 @@ export class PeerMesh {
     this.links.get(nodeId)?.close(CLOSE.revoked, 'NG_REVOKED');
   }
 
+  /** Who takes remote links on this port (docs/remote-peers.md); null refuses them with a coded reason. */
+  acceptRemoteLinks(acceptor: RemoteLinkAcceptor | null): void {
+    this.remoteAcceptor = acceptor;
+  }
+
   /** Acknowledged vectors of the members, for status and compaction. */
   acknowledged(): Record<string, VersionVector> {
     return Object.fromEntries(this.acked);
@@ -257,6 +268,15 @@ export class PeerMesh {
     }
     const link = new PeerLink(ws, 'server', normalizeFingerprint(cert.fingerprint256), this.identity(), this.handlers(), false);
     this.handshaking.add(link);
+  }
+
+  private acceptRemote(ws: WebSocket, req: IncomingMessage): void {
+    if (this.closed) return ws.terminate();
+    if (this.remoteAcceptor) return this.remoteAcceptor(ws, req);
+    const message = 'this node accepts no remote links: it has no remoteAuth in its config';
+    this.opts.log.warn({ code: 'NG_UNAUTHENTICATED', reason: message }, 'remote link refused');
+    ws.send(JSON.stringify({ type: 'error', v: PEER_WIRE_VERSION, code: 'NG_UNAUTHENTICATED', message }));
+    ws.close(CLOSE.unauthenticated, 'NG_UNAUTHENTICATED');
   }
 
   private linkUp(link: PeerLink): void {

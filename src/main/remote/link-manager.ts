@@ -102,7 +102,8 @@ export class RemoteLinkManager {
   }
 
   private reconcile(): void {
-    const wanted = new Map(remotePeerDocs(this.opts.store).filter((d) => d.enabled).map((d) => [d.nodeId, d]));
+    // The record naming this node itself replicates here too (it is the remote end of that link).
+    const wanted = new Map(remotePeerDocs(this.opts.store).filter((d) => d.enabled && d.nodeId !== this.opts.store.nodeId).map((d) => [d.nodeId, d]));
     for (const entry of [...this.entries.values()]) {
       const doc = wanted.get(entry.nodeId);
       if (!doc) this.drop(entry, this.opts.store.get('_system_remote_peers', entry.nodeId) ? 'disabled' : 'removed');

@@ -3,7 +3,7 @@
 // node (and so delaying config pushes): beyond it batches are refused, and the agent keeps them
 // in its outbox for later.
 
-import { telemetryBatch, MAX_TELEMETRY_BATCH_BYTES } from '../../shared/wire/telemetry';
+import { telemetryBatch, isRetryableTelemetryRefusal, MAX_TELEMETRY_BATCH_BYTES } from '../../shared/wire/telemetry';
 import type { ErrorCode } from '../../shared/errors';
 import type { TelemetryStore } from './telemetry-store';
 
@@ -82,5 +82,5 @@ export class TelemetryIngest {
 }
 
 /** Errors worth a retry later (the agent keeps the batch); any other refusal is final for that batch. */
-export const isRetryableRefusal = (code: string): boolean => code === 'NG_RATE_LIMITED' || code === 'NG_CLOCK_SKEW' || code === 'NG_UNAVAILABLE';
+export const isRetryableRefusal = isRetryableTelemetryRefusal;
 

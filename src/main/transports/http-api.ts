@@ -35,6 +35,7 @@ export interface HttpApiOptions {
   cluster?: DispatcherOptions['cluster'];
   telemetry?: DispatcherOptions['telemetry'];
   notifications?: DispatcherOptions['notifications'];
+  fleet?: DispatcherOptions['fleet'];
   /** Close an event-stream client whose unsent data passes this many bytes. */
   maxEventBufferBytes?: number;
 }
@@ -89,7 +90,8 @@ function bearerOf(req: IncomingMessage): string | null {
 
 export function createHttpApi(opts: HttpApiOptions): HttpApi {
   const dispatcher = new ApiDispatcher({ store: opts.store, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.throttle ? { throttle: opts.throttle } : {}), ...(opts.cluster ? { cluster: opts.cluster } : {}),
-    ...(opts.telemetry ? { telemetry: opts.telemetry } : {}), ...(opts.notifications ? { notifications: opts.notifications } : {}) });
+    ...(opts.telemetry ? { telemetry: opts.telemetry } : {}), ...(opts.notifications ? { notifications: opts.notifications } : {}),
+    ...(opts.fleet ? { fleet: opts.fleet } : {}) });
   const feed = new EventFeed(dispatcher);
   const extraOrigins = opts.extraOrigins ?? [];
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;

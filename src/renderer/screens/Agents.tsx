@@ -1,33 +1,80 @@
-// The team's edge agents with honest status, and how to add one.
-import { Alert, Anchor, Badge, Button, Code, CopyButton, Group, Stack, Table, Text } from '@mantine/core';
-import { useEffect, useState } from 'react';
+// The team's edge agents with honest status, and the enrollment wizard that adds one.
+import { Alert, Anchor, Badge, Button, Code, CopyButton, Group, NumberInput, Stack, Table, TagsInput, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import { api, messageForField, toApiError, type ApiError, type OutputOf } from '../api';
 import { navigate } from '../router';
 import { useAgents } from '../stores/areas';
 import { useCan } from '../stores/session';
 import { Empty } from '../ui/Empty';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { formatTime } from '../ui/format';
+import { formatTime, relativeTime } from '../ui/format';
 import { Loading } from '../ui/Loading';
 import { PageHeader } from '../ui/PageHeader';
+import { RevokeAgentButton, StatusBadge, SyncBadge, useLiveAgents } from './AgentsParts';
 
-/** The command an edge host runs; the token comes from the node's enrollment step. */
-export const installCommand = (nodeUrl: string, token: string): string =>
-  `netgoat-agent enroll --url ${nodeUrl} --token ${token}\nnetgoat-agent run`;
+/** The commands an edge host runs: enroll once with the token, then run. */
+export const installCommand = (agentUrl: string, token: string): string =>
+  `netgoat-agent enroll --url ${agentUrl} --token ${token}\nnetgoat-agent run`;
 
-function EnrollPanel({ onClose }: { onClose: () => void }) {
-  const nodeUrl = window.location.protocol === 'file:' ? '<this node’s URL>' : window.location.origin;
-  const command = installCommand(nodeUrl, '<enrollment token>');
+/**
+ * Where agents reach this node. In a browser the console's own address is the one the operator
+ * knows works; the desktop app (file:) uses the address the node reports.
+ */
+function agentUrlFor(reported: string | null): string {
+  const { protocol, host } = window.location;
+  if (protocol === 'http:' || protocol === 'https:') return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/agent/v1`;
+  return reported ?? '<this node’s agent URL>';
+}
+
+type Issued = OutputOf<'agents.createEnrollmentToken'>;
+
+function EnrollPanel({ teamId, onClose }: { teamId: string; onClose: () => void }) {
+  const [name, setName] = useState('');
+  const [labels, setLabels] = useState<string[]>([]);
+  const [ttlMinutes, setTtlMinutes] = useState<number>(60);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [issued, setIssued] = useState<Issued | null>(null);
+
+  const create = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setIssued(await api.call('agents.createEnrollmentToken', { teamId, name, labels, ttlMinutes }));
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const command = installCommand(agentUrlFor(issued?.agentUrl ?? null), issued?.token ?? '<enrollment token>');
+
   return (
     <Alert color="blue" variant="light" title="Add an edge" withCloseButton onClose={onClose} data-testid="enroll-panel">
       <Stack gap="xs">
-        <Text size="sm">On the edge host (with nginx installed), enroll the agent with a one-time token and start it:</Text>
+        {!issued && (
+          <>
+            <Text size="sm">Name the edge and give it the labels that decide which domains it serves; a one-time enrollment token is created for it.</Text>
+            <Group align="flex-end">
+              <TextInput label="Name" placeholder="edge-fra-1" value={name} onChange={(e) => setName(e.currentTarget.value)} error={messageForField(error, 'name')} />
+              <TagsInput label="Labels" placeholder="edge, eu" value={labels} onChange={setLabels} error={messageForField(error, 'labels')} />
+              <NumberInput label="Token valid for (minutes)" min={1} max={10_080} value={ttlMinutes} onChange={(v) => setTtlMinutes(typeof v === 'number' ? v : 60)} w={180} error={messageForField(error, 'ttlMinutes')} />
+              <Button onClick={() => void create()} loading={busy} disabled={name.trim() === ''}>Create token</Button>
+            </Group>
+            <ErrorAlert error={error} />
+          </>
+        )}
+        {issued && (
+          <Text size="sm" fw={500} data-testid="enroll-token-notice">
+            The token is shown only now and works once, until {formatTime(issued.expiresAt)} ({relativeTime(issued.expiresAt)}). Run on the edge host (with nginx installed):
+          </Text>
+        )}
+        {!issued && <Text size="sm">On the edge host (with nginx installed), the agent then enrolls with the token and starts:</Text>}
         <Group align="flex-start" wrap="nowrap">
-          <Code block style={{ flex: 1 }}>{command}</Code>
-          <CopyButton value={command}>{({ copied, copy }) => <Button size="xs" variant="light" onClick={copy}>{copied ? 'Copied' : 'Copy'}</Button>}</CopyButton>
+          <Code block style={{ flex: 1 }} data-testid="enroll-command">{command}</Code>
+          {issued && <CopyButton value={command}>{({ copied, copy }) => <Button size="xs" variant="light" onClick={copy}>{copied ? 'Copied' : 'Copy'}</Button>}</CopyButton>}
         </Group>
-        <Text size="sm" fw={500}>
-          This node cannot issue enrollment tokens through the console yet, so there is no token to show. Enrolled agents will appear in the list below.
-        </Text>
+        {issued && <Text size="sm" c="dimmed">The agent appears in the list below once it has enrolled.</Text>}
       </Stack>
     </Alert>
   );
@@ -35,43 +82,45 @@ function EnrollPanel({ onClose }: { onClose: () => void }) {
 
 export function Agents({ teamId }: { teamId: string }) {
   const { data, error, loading } = useAgents();
-  const canEnroll = useCan('operator');
+  const canManage = useCan('admin');
   const [enrolling, setEnrolling] = useState(false);
-  useEffect(() => {
-    void useAgents.getState().load({ teamId });
-  }, [teamId]);
+  useLiveAgents(teamId);
 
   return (
     <>
       <PageHeader
         title="Agents"
-        description="Edge hosts running nginx with the Netgoat agent. Status is shown only as far as agents have reported it."
-        action={canEnroll && <Button onClick={() => setEnrolling(true)}>Add an edge</Button>}
+        description="Edge hosts running nginx with the Netgoat agent. Status is what this node has seen: nothing is assumed."
+        action={canManage && <Button onClick={() => setEnrolling(true)}>Add an edge</Button>}
       />
       <Stack>
-        {enrolling && <EnrollPanel onClose={() => setEnrolling(false)} />}
+        {enrolling && <EnrollPanel teamId={teamId} onClose={() => setEnrolling(false)} />}
         <ErrorAlert error={error} />
         {!data && loading && <Loading what="Loading agents…" />}
         {data?.length === 0 && (
-          <Empty title="No edges enrolled" action={canEnroll && !enrolling && <Button variant="light" onClick={() => setEnrolling(true)}>Add an edge</Button>}>
+          <Empty title="No edges enrolled" action={canManage && !enrolling && <Button variant="light" onClick={() => setEnrolling(true)}>Add an edge</Button>}>
             Install the agent on a host that runs nginx and enroll it with this team; its availability and config versions then show here.
           </Empty>
         )}
         {data && data.length > 0 && (
           <Table data-testid="agents-table">
             <Table.Thead>
-              <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Labels</Table.Th><Table.Th>Availability</Table.Th><Table.Th>Sync</Table.Th><Table.Th>Desired version</Table.Th><Table.Th>Applied version</Table.Th><Table.Th>Enrolled</Table.Th></Table.Tr>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th><Table.Th>Labels</Table.Th><Table.Th>Availability</Table.Th><Table.Th>Sync</Table.Th>
+                <Table.Th>Desired</Table.Th><Table.Th>Applied</Table.Th><Table.Th>Last heartbeat</Table.Th>{canManage && <Table.Th />}
+              </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {data.map((a) => (
                 <Table.Tr key={a.id}>
                   <Table.Td fw={500}><Anchor href={`/agents/${a.id}`} onClick={(e) => { e.preventDefault(); navigate(`/agents/${a.id}`); }}>{a.name}</Anchor></Table.Td>
                   <Table.Td><Group gap={4}>{a.labels.map((l) => <Badge key={l} size="sm" variant="outline">{l}</Badge>)}</Group></Table.Td>
-                  <Table.Td>{a.revoked ? <Badge color="red" variant="light">Revoked</Badge> : <Badge color="gray" variant="light" title="The agent has not reported its state to this node">Unknown</Badge>}</Table.Td>
-                  <Table.Td><Badge color="gray" variant="light">Unknown</Badge></Table.Td>
-                  <Table.Td>Unknown</Table.Td>
-                  <Table.Td>Unknown</Table.Td>
-                  <Table.Td>{formatTime(a.createdAt)}</Table.Td>
+                  <Table.Td><StatusBadge agent={a} /></Table.Td>
+                  <Table.Td><SyncBadge agent={a} /></Table.Td>
+                  <Table.Td>{a.desiredVersion || '—'}</Table.Td>
+                  <Table.Td>{a.appliedVersion || '—'}</Table.Td>
+                  <Table.Td>{a.lastHeartbeat ? relativeTime(a.lastHeartbeat.at) : 'never'}</Table.Td>
+                  {canManage && <Table.Td><RevokeAgentButton teamId={teamId} agent={a} /></Table.Td>}
                 </Table.Tr>
               ))}
             </Table.Tbody>

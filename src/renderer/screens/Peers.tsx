@@ -1,46 +1,14 @@
 // The cluster as this node sees it: itself, the members, the leader with its term, and remote peers.
 import { Alert, Badge, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
-import { usePeers, useRemotePeers } from '../stores/areas';
+import { usePeers } from '../stores/areas';
 import { useIsOwner } from '../stores/session';
 import { Empty } from '../ui/Empty';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { formatTime } from '../ui/format';
 import { Loading } from '../ui/Loading';
 import { PageHeader } from '../ui/PageHeader';
-
-function RemotePeers() {
-  const { data, error } = useRemotePeers();
-  useEffect(() => {
-    void useRemotePeers.getState().load({});
-  }, []);
-  return (
-    <Card withBorder padding="md">
-      <Title order={4} mb={4}>Remote peers</Title>
-      <Text size="sm" c="dimmed" mb="sm">Nodes beyond the LAN (e.g. a cloud VM) that the leader links to with OAuth2 client credentials.</Text>
-      <ErrorAlert error={error} />
-      {data?.length === 0 && (
-        <Empty title="No remote peers">Remote peers are added from the command line of a node for now; once added they are listed here with their state.</Empty>
-      )}
-      {data && data.length > 0 && (
-        <Table>
-          <Table.Thead><Table.Tr><Table.Th>Node</Table.Th><Table.Th>Address</Table.Th><Table.Th>Type</Table.Th><Table.Th>Authority / client</Table.Th><Table.Th>State</Table.Th></Table.Tr></Table.Thead>
-          <Table.Tbody>
-            {data.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td ff="monospace">{p.nodeId}</Table.Td>
-                <Table.Td ff="monospace">{p.address}</Table.Td>
-                <Table.Td>{p.type}</Table.Td>
-                <Table.Td><Text size="sm">{p.authority}</Text><Text size="xs" c="dimmed">{p.clientId}</Text></Table.Td>
-                <Table.Td><Badge color={p.enabled ? 'green' : 'gray'} variant="light">{p.enabled ? 'Enabled' : 'Disabled'}</Badge></Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
-    </Card>
-  );
-}
+import { RemotePeers } from './PeersRemote';
 
 export function Peers() {
   const { data, error, loading } = usePeers();

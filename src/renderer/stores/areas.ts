@@ -17,7 +17,8 @@ export const useProxyConfig = createResource(async (p: InputOf<'proxy.get'>) => 
 export const usePreview = createResource(async (p: InputOf<'proxy.preview'>) => api.call('proxy.preview', p), ['proxy_configs', 'domains']);
 
 export const usePeers = createResource(async (_p: Record<string, never>) => api.call('peers.status', {}), ['members']);
-export const useRemotePeers = createResource(async (_p: Record<string, never>) => (await api.call('remotePeers.list', {})).peers, ['_system_remote_peers']);
+/** Remote peers with the leader's link to each (link states change without a write: the screen also polls). */
+export const useRemotePeers = createResource(async (_p: Record<string, never>) => api.call('remotePeers.list', {}), ['_system_remote_peers']);
 
 export const useAgents = createResource(async (p: TeamParams) => (await api.call('agents.list', p)).agents, ['agents']);
 

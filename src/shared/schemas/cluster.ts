@@ -27,6 +27,8 @@ export const remotePeer = z.strictObject({
     scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/)).max(32),
   }),
   enabled: z.boolean(),
+  /** The remote node's TLS certificate: pinned by the leader on the first link, or set by the operator. */
+  certFingerprint: fingerprint.optional(),
 });
 
 export const source = z.strictObject({

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { id } from '../schemas/common';
 import { tlsStatus } from '../schemas/domains';
 import { proxyConfig } from '../schemas/proxy';
+import { telemetryAck, telemetryBatch } from './telemetry';
 
 export const AGENT_WIRE_VERSION = 1;
 /** WebSocket subprotocol: a peer speaking another version is refused at the upgrade. */
@@ -131,7 +132,11 @@ export const heartbeatBody = z.strictObject({
   host: hostMetrics,
 });
 
-export const agentBody = z.discriminatedUnion('type', [helloBody, ackBody, heartbeatBody]);
+/**
+ * Telemetry batches (src/shared/wire/telemetry.ts) ride the same session. The node checks them
+ * with TelemetryIngest, which answers every batch with a coded `telemetry_ack`.
+ */
+export const agentBody = z.discriminatedUnion('type', [helloBody, ackBody, heartbeatBody, telemetryBatch]);
 export type AgentBody = z.infer<typeof agentBody>;
 
 // ------------------------------------------------------------------ node → agent (signed bodies)
@@ -164,7 +169,7 @@ export const rekeyBody = z.strictObject({ type: z.literal('rekey'), kid, key: z.
 /** A refused agent message (the session stays up unless the reason is fatal). */
 export const errorBody = z.strictObject({ type: z.literal('error'), code: z.string().max(64), message: shortText });
 
-export const nodeBody = z.discriminatedUnion('type', [fullBody, diffBody, inSyncBody, rekeyBody, errorBody]);
+export const nodeBody = z.discriminatedUnion('type', [fullBody, diffBody, inSyncBody, rekeyBody, errorBody, telemetryAck]);
 export type NodeBody = z.infer<typeof nodeBody>;
 export type FullBody = z.infer<typeof fullBody>;
 export type DiffBody = z.infer<typeof diffBody>;

@@ -72,3 +72,6 @@ export const telemetryAck = z.strictObject({
   message: z.string().max(2000).nullable(),
 });
 export type TelemetryAck = z.infer<typeof telemetryAck>;
+
+/** Refusals worth a retry later (the agent keeps the batch); any other refusal is final for that batch. */
+export const isRetryableTelemetryRefusal = (code: string): boolean => code === 'NG_RATE_LIMITED' || code === 'NG_CLOCK_SKEW' || code === 'NG_UNAVAILABLE';

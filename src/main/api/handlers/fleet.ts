@@ -1,4 +1,4 @@
-// Incidents and remote peers as the store holds them (which may honestly be nothing);
+// Incidents as the store holds them (which may honestly be nothing);
 // incident steps go through the incident lifecycle service, as the alert evaluator's do.
 
 import { NgError } from '../../../shared/errors';
@@ -41,7 +41,7 @@ function announce(ctx: HandlerContext, event: NoticeEvent, inc: Incident): void 
   n.dispatcher.notify(noticeFor(event, inc, ctx.now())).catch((e: unknown) => n.logger?.error({ err: e, incidentId: inc.id, event }, 'incident notification failed'));
 }
 
-export const fleetHandlers: Handlers<'incidents.list' | 'incidents.get' | 'incidents.acknowledge' | 'incidents.resolve' | 'remotePeers.list'> = {
+export const fleetHandlers: Handlers<'incidents.list' | 'incidents.get' | 'incidents.acknowledge' | 'incidents.resolve'> = {
   'incidents.list': (input, { store }) => ({
     incidents: store.list('incidents', { team: input.teamId })
       .filter((i) => i.teamId === input.teamId && (input.status === undefined || i.status === input.status) && (input.kind === undefined || i.kind === input.kind)
@@ -74,10 +74,4 @@ export const fleetHandlers: Handlers<'incidents.list' | 'incidents.get' | 'incid
     announce(ctx, 'incident.resolved', inc);
     return { incident: incidentView(inc) };
   },
-
-  'remotePeers.list': (_input, { store }) => ({
-    peers: store.list('_system_remote_peers').map((p) => ({
-      id: p.id, nodeId: p.nodeId, address: p.address, type: p.type, authority: p.oauth2.authority, clientId: p.oauth2.clientId, scopes: p.oauth2.scopes, enabled: p.enabled,
-    })),
-  }),
 };
