@@ -9,6 +9,8 @@ import { createLogger } from './log';
 import { sqliteNativeBinding } from './native-binding';
 import { startNode, type RunningNode } from './node';
 import { registerIpcApi, type IpcMainLike } from './transports/ipc-api';
+import { loadDesktopNotifier } from './notify/desktop';
+import { wireRemotePeers } from './remote/wire-remote-peers';
 
 /**
  * The slice of Electron's main-process API used here. Typed locally because `electron` is an
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
       nativeBinding: sqliteNativeBinding(app.getAppPath()),
       // The console stays on loopback; peer links (mutually authenticated) must reach the LAN.
       cluster: { peerHost: '0.0.0.0' },
+      fleet: { desktop: await loadDesktopNotifier() },
     });
   } catch (e) {
     const code = isNgError(e) ? e.code : 'NG_INTERNAL';
@@ -88,6 +91,8 @@ async function main(): Promise<void> {
     isTrustedFrame: (url) => url.startsWith(`${rendererUrl}/`) || (devServerUrl !== undefined && url.startsWith(devServerUrl)),
   });
   node.own('ipc-api', stopIpcApi);
+  // Leader-only links to remote peers, as in `netgoat serve`.
+  node.own('remote-peers', wireRemotePeers(node));
 
   const openWindow = (): void => {
     const win = new BrowserWindow({
