@@ -33,6 +33,9 @@ export function openDatabase(opts: OpenOptions): Database.Database {
     throw asOpenError(e, opts.path);
   }
   try {
+    // Exclusive locking is chosen before the first read opens the WAL, so SQLite keeps the WAL index
+    // in this process's memory (no -shm file at all) and rebuilds it from the WAL on every open.
+    if (!opts.readonly) db.pragma('locking_mode = EXCLUSIVE');
     // The first real read of the header is where a non-SQLite file shows itself.
     const appId = db.pragma('application_id', { simple: true }) as number;
     const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
@@ -44,9 +47,8 @@ export function openDatabase(opts: OpenOptions): Database.Database {
       if (check !== 'ok') throw new NgError('NG_DB_CORRUPT', `${opts.path} failed its integrity check: ${String(check).slice(0, 200)}`);
     }
     if (!opts.readonly) {
-      // One node owns its file: exclusive locking skips WAL shared-memory bookkeeping on every
-      // commit (about 1.6x the commit rate) and stops a second process opening the same data dir.
-      db.pragma('locking_mode = EXCLUSIVE');
+      // One node owns its file: exclusive locking (set above) skips WAL shared-memory bookkeeping on
+      // every commit (about 1.6x the commit rate) and stops a second process opening the same data dir.
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('foreign_keys = ON');
