@@ -11,6 +11,8 @@ import { startNode, type RunningNode } from './node';
 import { registerIpcApi, type IpcMainLike } from './transports/ipc-api';
 import { loadDesktopNotifier } from './notify/desktop';
 import { wireRemotePeers } from './remote/wire-remote-peers';
+import { installShell, type ShellElectron } from './desktop-shell';
+import { loadWindowState, saveWindowState, type Rect } from './window-state';
 
 /**
  * The slice of Electron's main-process API used here. Typed locally because `electron` is an
@@ -18,6 +20,10 @@ import { wireRemotePeers } from './remote/wire-remote-peers';
  * node must still typecheck and run headless.
  */
 interface BrowserWindowLike {
+  getBounds(): Rect;
+  isMaximized(): boolean;
+  maximize(): void;
+  on(event: 'close', listener: () => void): void;
   loadURL(url: string): Promise<void>;
   loadFile(path: string): Promise<void>;
   isMinimized(): boolean;
@@ -44,13 +50,16 @@ interface ElectronMain {
   };
   ipcMain: IpcMainLike;
   dialog: { showErrorBox(title: string, content: string): void };
+  screen: { getAllDisplays(): { workArea: Rect }[] };
+  shell: { openExternal(url: string): Promise<void> };
 }
 
 // A computed specifier keeps TypeScript from looking for the optional package's types.
 const ELECTRON = 'electron';
 
 async function main(): Promise<void> {
-  const { app, BrowserWindow, ipcMain, dialog } = (await import(ELECTRON)) as ElectronMain;
+  const electron = (await import(ELECTRON)) as ElectronMain & ShellElectron;
+  const { app, BrowserWindow, ipcMain, dialog, screen, shell } = electron;
   // NETGOAT_DATA_DIR moves the whole profile, so a second app (e.g. under test) gets its own lock too.
   const dataDirOverride = process.env['NETGOAT_DATA_DIR'];
   if (dataDirOverride) app.setPath('userData', dataDirOverride);
@@ -94,10 +103,13 @@ async function main(): Promise<void> {
   // Leader-only links to remote peers, as in `netgoat serve`.
   node.own('remote-peers', wireRemotePeers(node));
 
+  const windowStateFile = join(app.getPath('userData'), 'window-state.json');
   const openWindow = (): void => {
+    const state = loadWindowState(windowStateFile, screen.getAllDisplays().map((d) => d.workArea));
     const win = new BrowserWindow({
-      width: 1200,
-      height: 800,
+      ...state.bounds,
+      minWidth: 800,
+      minHeight: 560,
       show: false,
       title: 'Netgoat',
       webPreferences: {
@@ -107,24 +119,39 @@ async function main(): Promise<void> {
         nodeIntegration: false,
       },
     });
+    if (state.maximized) win.maximize();
+    win.on('close', () => {
+      try {
+        saveWindowState(windowStateFile, { bounds: win.getBounds(), maximized: win.isMaximized() });
+      } catch (e) {
+        logger.warn({ err: e }, 'could not save the window position');
+      }
+    });
     win.once('ready-to-show', () => win.show());
     const devServer = process.env['ELECTRON_RENDERER_URL'];
     void (devServer ? win.loadURL(devServer) : win.loadFile(join(app.getAppPath(), 'out', 'renderer', 'index.html')));
   };
   openWindow();
 
-  app.on('second-instance', () => {
+  const showWindow = (): void => {
     const [win] = BrowserWindow.getAllWindows();
     if (!win) return openWindow();
     if (win.isMinimized()) win.restore();
     win.focus();
-  });
+  };
+  const removeTray = installShell(electron, {
+    showWindow,
+    openConsoleInBrowser: () => void shell.openExternal(node.url),
+    quit: () => app.quit(),
+  }, join(app.getAppPath(), 'resources', 'tray.png'), process.platform === 'darwin');
+  node.own('tray', removeTray);
+
+  app.on('second-instance', showWindow);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openWindow();
   });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
+  // The node keeps serving peers and agents with its window closed; the tray brings it back or quits.
+  app.on('window-all-closed', () => undefined);
 
   let closed = false;
   app.on('before-quit', (e) => {
