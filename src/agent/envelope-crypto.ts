@@ -1,4 +1,4 @@
-// node:crypto behind the agent envelope's pure rules (the node has its twin; the agent may not import it).
+// node:crypto behind the agent envelope's pure rules; the node's gateway uses this same module.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EnvelopeCrypto } from '../shared/wire/agent-envelope';

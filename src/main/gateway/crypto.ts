@@ -1,25 +1,13 @@
-// node:crypto behind the agent envelope's pure rules, plus the secrets the gateway mints.
+// The agent envelope's crypto on the node side, plus the secrets the gateway mints.
 
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { EnvelopeCrypto } from '../../shared/wire/agent-envelope';
+import { createHash, randomBytes } from 'node:crypto';
+import { agentEnvelopeCrypto } from '../../agent/envelope-crypto';
 
-/** Nonces come from a pooled random buffer: one getrandom call per 256 messages, not one each. */
-let pool = Buffer.alloc(0);
-let offset = 0;
-function pooledNonce(): string {
-  if (offset + 16 > pool.length) {
-    pool = randomBytes(4096);
-    offset = 0;
-  }
-  offset += 16;
-  return pool.toString('base64url', offset - 16, offset);
-}
-
-export const nodeEnvelopeCrypto: EnvelopeCrypto = {
-  hmacHex: (keyB64, text) => createHmac('sha256', Buffer.from(keyB64, 'base64url')).update(text).digest('hex'),
-  equalHex: (a, b) => a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex')),
-  nonce: () => pooledNonce(),
-};
+/**
+ * Both ends of the agent link sign and verify with one implementation: the node uses the agent's
+ * (main may import agent code; the agent may not import main).
+ */
+export const nodeEnvelopeCrypto = agentEnvelopeCrypto;
 
 /** A fresh session key: 32 random bytes, base64url (43 characters). */
 export const newSessionSecret = (): string => randomBytes(32).toString('base64url');
