@@ -421,7 +421,17 @@ export class PeerMesh {
         for (const d of this.dialers.values()) if (d.nodeId === m.id) this.stopDialer(d);
         continue;
       }
-      if (m.address && this.store.nodeId < m.id && !this.dialers.has(m.address) && !this.links.has(m.id)) this.connect(m.address);
+      if (!m.address || this.store.nodeId >= m.id || this.links.has(m.id)) continue;
+      const waiting = this.dialers.get(m.address);
+      if (!waiting) this.connect(m.address);
+      else if (waiting.timer && !waiting.stopped) {
+        // News about this member (it just joined, or moved): a dial that failed moments ago, before
+        // the member's record had replicated everywhere, is retried now instead of after its backoff.
+        clearTimeout(waiting.timer);
+        waiting.timer = null;
+        waiting.backoff.reset();
+        this.dial(waiting);
+      }
     }
   }
 
