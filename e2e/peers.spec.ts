@@ -2,9 +2,8 @@
 // screen, the join code is shown once (gone after a reload), a bad join address is refused next to
 // its field, and the lone member elects itself leader, as the screen and `peers.status` both say.
 import { expect, test } from '@playwright/test';
-import { openSection, rpc, signIn } from './support/console';
+import { openSection, rpc, signInOwner } from './support/console';
 
-const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
 
 interface PeersStatus {
   self: { nodeId: string; name: string; inCluster: boolean };
@@ -15,15 +14,7 @@ test('the owner creates a cluster on the Peers screen; the join code is shown on
   test.setTimeout(90_000);
 
   await test.step('sign in as the owner (setting the node up when this spec runs alone)', async () => {
-    const status = await rpc(page.request, 'auth.status', {});
-    if ((status.value as { setupRequired: boolean }).setupRequired) {
-      const setup = await rpc(page.request, 'auth.setup', { email: OWNER.email, displayName: OWNER.name, password: OWNER.password, teamName: 'Platform' });
-      expect(setup.ok, setup.message).toBe(true);
-      await page.goto('/');
-      await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
-    } else {
-      await signIn(page, OWNER.email, OWNER.password);
-    }
+    await signInOwner(page);
   });
 
   const before = (await rpc(page.request, 'peers.status', {})).value as PeersStatus;

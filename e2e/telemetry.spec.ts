@@ -6,9 +6,8 @@ import { expect, test } from '@playwright/test';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { choose, fieldError, rpc, shot, signIn } from './support/console';
+import { choose, fieldError, rpc, shot, signInOwner } from './support/console';
 
-const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
 const HOST = 'traffic.example.com';
 
 interface Received { path: string; body: string; headers: IncomingHttpHeaders }
@@ -37,16 +36,7 @@ test('webhook "Send test" reaches a local receiver; incidents, traffic and notif
 
   try {
     await test.step('sign in as the owner (setting the node up when this spec runs alone)', async () => {
-      const status = await rpc(page.request, 'auth.status', {});
-      if ((status.value as { setupRequired: boolean }).setupRequired) {
-        // Setup signs this browser context in.
-        const setup = await rpc(page.request, 'auth.setup', { email: OWNER.email, displayName: OWNER.name, password: OWNER.password, teamName: 'Platform' });
-        expect(setup.ok, setup.message).toBe(true);
-        await page.goto('/');
-        await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
-      } else {
-        await signIn(page, OWNER.email, OWNER.password);
-      }
+      await signInOwner(page);
       // Webhook secrets are sealed under the cluster key: a node on its own first makes itself a cluster.
       const peers = await rpc(page.request, 'peers.status', {});
       if (!(peers.value as { self: { inCluster: boolean } }).self.inCluster) expect((await rpc(page.request, 'cluster.create', {})).ok).toBe(true);

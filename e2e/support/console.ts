@@ -48,3 +48,19 @@ export async function fieldError(field: ReturnType<Page['getByLabel']>): Promise
   const errorId = ids.find((id) => id.endsWith('-error'))!;
   return field.page().locator(`[id="${errorId}"]`);
 }
+
+/** The instance owner the specs share; whichever spec runs first on a fresh node sets it up. */
+export const OWNER = { email: 'owner@example.com', password: 'correct horse battery', name: 'Olivia Owner' };
+
+/** Signs the owner in, first running the node's setup when no spec has done it yet (setup signs in too). */
+export async function signInOwner(page: Page): Promise<void> {
+  const status = await rpc(page.request, 'auth.status', {});
+  if ((status.value as { setupRequired: boolean }).setupRequired) {
+    const setup = await rpc(page.request, 'auth.setup', { email: OWNER.email, displayName: OWNER.name, password: OWNER.password, teamName: 'Platform' });
+    expect(setup.ok, setup.message).toBe(true);
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  } else {
+    await signIn(page, OWNER.email, OWNER.password);
+  }
+}

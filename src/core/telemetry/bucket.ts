@@ -17,6 +17,19 @@ export function withPercentiles<T extends Omit<TrafficBucket, 'p50Ms' | 'p95Ms' 
  * Merges buckets of one domain into buckets of `lengthMs` (a multiple of theirs): the hour roll-up.
  * The newest config version seen in a target bucket is the one it reports.
  */
+/** The additive counters of a bucket, summed into a roll-up or a chart point. */
+export type TrafficCounters = Pick<TrafficBucket, 'requests' | 'status2xx' | 'status3xx' | 'status4xx' | 'status5xx' | 'status502' | 'bytes'>;
+
+export function addCounters(into: TrafficCounters, from: TrafficCounters): void {
+  into.requests += from.requests;
+  into.status2xx += from.status2xx;
+  into.status3xx += from.status3xx;
+  into.status4xx += from.status4xx;
+  into.status5xx += from.status5xx;
+  into.status502 += from.status502;
+  into.bytes += from.bytes;
+}
+
 export function rollUp(buckets: readonly TrafficBucket[], lengthMs: number): TrafficBucket[] {
   const groups = new Map<string, { base: TrafficBucket; counts: Uint32Array; newest: number }>();
   for (const b of buckets) {
@@ -28,18 +41,11 @@ export function rollUp(buckets: readonly TrafficBucket[], lengthMs: number): Tra
       g = { base: { ...b, start, lengthMs, requests: 0, status2xx: 0, status3xx: 0, status4xx: 0, status5xx: 0, status502: 0, bytes: 0, latency: [], configVersion: null }, counts: emptyDigest(), newest: -Infinity };
       groups.set(key, g);
     }
-    const t = g.base;
-    t.requests += b.requests;
-    t.status2xx += b.status2xx;
-    t.status3xx += b.status3xx;
-    t.status4xx += b.status4xx;
-    t.status5xx += b.status5xx;
-    t.status502 += b.status502;
-    t.bytes += b.bytes;
+    addCounters(g.base, b);
     addPairs(g.counts, b.latency);
     if (b.start > g.newest) {
       g.newest = b.start;
-      t.configVersion = b.configVersion;
+      g.base.configVersion = b.configVersion;
     }
   }
   return [...groups.values()]

@@ -1,7 +1,7 @@
 // One traffic series for a chart: buckets of many agents (or many domains) that share a slot are
 // added into one point; percentiles come from the merged latency digests, never from averaging.
 
-import type { TrafficBucket } from './bucket';
+import { addCounters, type TrafficBucket } from './bucket';
 import { addPairs, emptyDigest, quantileMs } from './latency-digest';
 
 export interface TrafficPoint {
@@ -34,14 +34,7 @@ export function mergeSeries(buckets: readonly TrafficBucket[]): TrafficPoint[] {
       };
       slots.set(key, s);
     }
-    const p = s.point;
-    p.requests += b.requests;
-    p.status2xx += b.status2xx;
-    p.status3xx += b.status3xx;
-    p.status4xx += b.status4xx;
-    p.status5xx += b.status5xx;
-    p.status502 += b.status502;
-    p.bytes += b.bytes;
+    addCounters(s.point, b);
     addPairs(s.digest, b.latency);
     if (b.configVersion !== null) s.versions.add(b.configVersion);
   }
