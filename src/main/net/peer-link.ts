@@ -2,12 +2,13 @@
 // to both TLS certificates, then replication (core/sync), heartbeats, election traffic and key
 // rotation. Bad input is dropped with a coded, logged reason; a peer that keeps sending it is cut off.
 
+import { SyncOutbox } from './sync-outbox';
 import type WebSocket from 'ws';
 import { NgError, type ErrorCode } from '../../shared/errors';
 import type { ElectionWireMessage } from '../../shared/wire/election';
 import {
   PEER_WIRE_VERSION, handshakeMessage, linkMessage,
-  type HelloMessage, type KeyRotateMessage, type LinkMessage, type SyncMessage,
+  type HelloMessage, type KeyRotateMessage, type LinkMessage,
 } from '../../shared/wire/peer';
 import { SyncSession, type Replica, type SyncEvent, type SyncStep } from '../../core/sync/session';
 import type { Logger } from '../log';
@@ -22,8 +23,6 @@ export const SILENCE_LIMIT_MS = 10_000;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Bad messages tolerated per link before it is closed and the peer backed off. */
 export const MAX_STRIKES = 5;
-/** Stop writing while this much is queued in the socket; resume as it drains. */
-export const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 
 /** WebSocket close codes a peer link uses, so the other end can tell why. */
 export const CLOSE = { normal: 1000, unauthenticated: 4001, revoked: 4003, abuse: 4008, duplicate: 4009, silent: 4010 } as const;
@@ -77,8 +76,7 @@ export class PeerLink {
   private sharedKey: HeldKey | null = null;
   private sentProof = false;
   private strikes = 0;
-  private outbox: SyncMessage[] = [];
-  private drainTimer: NodeJS.Timeout | null = null;
+  private readonly outbox = new SyncOutbox(() => this.ws.bufferedAmount, (msg) => this.write(msg), () => this.state === 'up');
   private readonly timers: NodeJS.Timeout[] = [];
   private lastHeard = Date.now();
 
@@ -276,20 +274,9 @@ export class PeerLink {
       this.handlers.sync(this, e);
     }
     if (this.state !== 'up') return;
-    this.outbox.push(...step.send);
-    this.drain();
+    this.outbox.send(step.send);
   }
 
-  /** Write queued sync messages while the socket keeps up; the rest wait for it to drain. */
-  private drain(): void {
-    while (this.outbox.length > 0 && this.ws.bufferedAmount < HIGH_WATER_BYTES && this.state === 'up') this.write(this.outbox.shift()!);
-    if (this.outbox.length > 0 && !this.drainTimer && this.state === 'up') {
-      this.drainTimer = setTimeout(() => {
-        this.drainTimer = null;
-        this.drain();
-      }, 20);
-    }
-  }
 
   private heartbeat(): void {
     if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) return this.fail('NG_UNAVAILABLE', `nothing heard for ${SILENCE_LIMIT_MS} ms`, CLOSE.silent, false);
@@ -320,8 +307,7 @@ export class PeerLink {
     this.state = 'closed';
     this.status.connected = false;
     for (const t of this.timers) clearTimeout(t);
-    if (this.drainTimer) clearTimeout(this.drainTimer);
-    this.outbox = [];
+    this.outbox.clear();
     if (wasUp || reason.code !== 'NG_CLOSED') this.handlers.down(this, reason);
     else this.handlers.down(this, { ...reason, message: `closed during the handshake: ${this.status.lastError?.message ?? reason.message}` });
   }

@@ -3,13 +3,14 @@
 // expires unless the leader presents a fresh one over the link first; election and key-rotation
 // messages are not part of this mode (a remote peer is not a member).
 
+import { SyncOutbox } from './sync-outbox';
 import type WebSocket from 'ws';
 import { isNgError, type ErrorCode } from '../../shared/errors';
-import { PEER_WIRE_VERSION, type SyncMessage } from '../../shared/wire/peer';
+import { PEER_WIRE_VERSION } from '../../shared/wire/peer';
 import { remoteLinkMessage, type RemoteLinkMessage } from '../../shared/wire/remote-link';
 import { SyncSession, type Replica, type SyncStep } from '../../core/sync/session';
 import type { Logger } from '../log';
-import { ANTI_ENTROPY_MS, CLOSE, HEARTBEAT_MS, HIGH_WATER_BYTES, MAX_STRIKES, SILENCE_LIMIT_MS } from './peer-link';
+import { ANTI_ENTROPY_MS, CLOSE, HEARTBEAT_MS, MAX_STRIKES, SILENCE_LIMIT_MS } from './peer-link';
 
 /** The leader presents a fresh token once this fraction of the current one's remaining life has passed. */
 const REFRESH_AT_FRACTION = 0.8;
@@ -42,8 +43,7 @@ export class RemoteSyncLink {
   private readonly session: SyncSession;
   private readonly timers: NodeJS.Timeout[] = [];
   private tokenTimer: NodeJS.Timeout | null = null;
-  private drainTimer: NodeJS.Timeout | null = null;
-  private outbox: SyncMessage[] = [];
+  private readonly outbox = new SyncOutbox(() => this.opts.ws.bufferedAmount, (msg) => this.write(msg), () => this.state === 'up');
   private strikes = 0;
   private lastHeard = Date.now();
   private readonly unsubscribe: () => void;
@@ -161,19 +161,9 @@ export class RemoteSyncLink {
       }
     }
     if (this.state !== 'up') return;
-    this.outbox.push(...step.send);
-    this.drain();
+    this.outbox.send(step.send);
   }
 
-  private drain(): void {
-    while (this.outbox.length > 0 && this.opts.ws.bufferedAmount < HIGH_WATER_BYTES && this.state === 'up') this.write(this.outbox.shift()!);
-    if (this.outbox.length > 0 && !this.drainTimer && this.state === 'up') {
-      this.drainTimer = setTimeout(() => {
-        this.drainTimer = null;
-        this.drain();
-      }, 20);
-    }
-  }
 
   private heartbeat(): void {
     if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) return this.fail('NG_UNAVAILABLE', `nothing heard for ${SILENCE_LIMIT_MS} ms`, CLOSE.silent, false);
@@ -201,8 +191,7 @@ export class RemoteSyncLink {
     this.state = 'closed';
     for (const t of this.timers) clearInterval(t);
     if (this.tokenTimer) clearTimeout(this.tokenTimer);
-    if (this.drainTimer) clearTimeout(this.drainTimer);
-    this.outbox = [];
+    this.outbox.clear();
     this.unsubscribe();
     this.resolveClosed();
   }
