@@ -1,7 +1,8 @@
 // The team's edge agents with honest status, and the enrollment wizard that adds one.
 import { Alert, Anchor, Badge, Button, Code, CopyButton, Group, NumberInput, Stack, Table, TagsInput, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { api, messageForField, toApiError, type ApiError, type OutputOf } from '../api';
+import { api, messageForField, type OutputOf } from '../api';
+import { useAction } from '../ui/use-action';
 import { navigate } from '../router';
 import { useAgents } from '../stores/areas';
 import { useCan } from '../stores/session';
@@ -32,20 +33,13 @@ function EnrollPanel({ teamId, onClose }: { teamId: string; onClose: () => void 
   const [name, setName] = useState('');
   const [labels, setLabels] = useState<string[]>([]);
   const [ttlMinutes, setTtlMinutes] = useState<number>(60);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   const [issued, setIssued] = useState<Issued | null>(null);
 
   const create = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       setIssued(await api.call('agents.createEnrollmentToken', { teamId, name, labels, ttlMinutes }));
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const command = installCommand(agentUrlFor(issued?.agentUrl ?? null), issued?.token ?? '<enrollment token>');
 

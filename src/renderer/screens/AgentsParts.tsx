@@ -3,7 +3,8 @@
 // replicated store, so the event stream does not carry it).
 import { Badge, Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { api, toApiError, type ApiError, type OutputOf } from '../api';
+import { api, type OutputOf } from '../api';
+import { useAction } from '../ui/use-action';
 import { useAgents } from '../stores/areas';
 import { ErrorAlert } from '../ui/ErrorAlert';
 
@@ -42,21 +43,14 @@ export function useLiveAgents(teamId: string): void {
 /** "Revoke" with a confirmation: the agent's keys stop working and its link is cut at once. */
 export function RevokeAgentButton({ teamId, agent, size = 'xs' }: { teamId: string; agent: AgentRow; size?: 'xs' | 'sm' }) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   if (agent.revoked) return null;
   const revoke = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('agents.revoke', { teamId, agentId: agent.id });
       setOpen(false);
       await useAgents.getState().reload();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <>

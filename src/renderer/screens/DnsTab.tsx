@@ -3,6 +3,7 @@ import { ActionIcon, Badge, Button, Card, Group, Menu, NumberInput, Select, Stac
 import { useEffect, useState, type FormEvent } from 'react';
 import { enums } from '../../shared/api/contract';
 import { api, messageForField, toApiError, unplacedError, type ApiError } from '../api';
+import { useAction } from '../ui/use-action';
 import { useDnsRecords, type DnsRecordView, type DomainView } from '../stores/areas';
 import { useCan } from '../stores/session';
 import { downloadText } from '../ui/download';
@@ -26,27 +27,20 @@ const blank = (): Draft => ({ type: 'A', name: '@', value: '', ttl: 3600, priori
 
 function RecordForm({ domain, draft, onDone }: { domain: DomainView; draft: Draft; onDone: () => void }) {
   const [d, setD] = useState(draft);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const help = VALUE_HELP[d.type];
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('dns.upsert', {
         teamId: domain.teamId, domainId: domain.id, type: d.type, name: d.name, value: d.value, ttl: d.ttl,
         priority: d.type === 'MX' ? d.priority : null,
         ...(d.recordId ? { recordId: d.recordId, expectedVersion: d.expectedVersion ?? null } : {}),
-      });
-      await useDnsRecords.getState().reload();
-      onDone();
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    await useDnsRecords.getState().reload();
+    onDone();
+    });
   }
 
   return (

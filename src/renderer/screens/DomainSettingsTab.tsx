@@ -1,7 +1,8 @@
 // A domain's own settings: TLS as stored, WAF on/off, target labels; and deleting the domain.
 import { Button, Card, Group, Modal, Stack, Switch, TagsInput, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { api, toApiError, unplacedError, type ApiError } from '../api';
+import { api, unplacedError } from '../api';
+import { useAction } from '../ui/use-action';
 import { navigate } from '../router';
 import { useDomain, type DomainView } from '../stores/areas';
 import { useCan } from '../stores/session';
@@ -32,8 +33,7 @@ export function DomainSettingsTab({ domain }: { domain: DomainView }) {
   const [base, setBase] = useState(domain);
   const [wafEnabled, setWaf] = useState(domain.wafEnabled);
   const [targetLabels, setLabels] = useState(domain.targetLabels);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run, setError } = useAction();
   const [saved, setSaved] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [deleteConfirmText, setDeleteConfirmText] = useState('');
@@ -51,32 +51,19 @@ export function DomainSettingsTab({ domain }: { domain: DomainView }) {
   };
 
   async function save() {
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    await run(async () => {
       const { domain: next } = await api.call('domains.update', { teamId: domain.teamId, domainId: domain.id, expectedVersion: base.version, wafEnabled, targetLabels });
       setBase(next);
       useDomain.setState({ data: next });
       setSaved(true);
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function remove() {
-    setBusy(true);
-    try {
-      await api.call('domains.delete', { teamId: domain.teamId, domainId: domain.id, expectedVersion: base.version });
-      navigate('/domains');
-    } catch (e) {
-      setError(toApiError(e));
-      setConfirmDelete(false);
-    } finally {
-      setBusy(false);
-    }
+    const deleted = await run(() => api.call('domains.delete', { teamId: domain.teamId, domainId: domain.id, expectedVersion: base.version }));
+    if (deleted) navigate('/domains');
+    else setConfirmDelete(false);
   }
 
   return (

@@ -2,7 +2,8 @@
 import { Anchor, Badge, Button, Group, Modal, Stack, Switch, Table, TagsInput, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, messageForField, toApiError, unplacedError, type ApiError } from '../api';
+import { api, messageForField, unplacedError, type ApiError } from '../api';
+import { useAction } from '../ui/use-action';
 import { navigate } from '../router';
 import { useDomains } from '../stores/areas';
 import { useCan } from '../stores/session';
@@ -21,24 +22,17 @@ function CreateDomain({ teamId, opened, onClose }: { teamId: string; opened: boo
   const [hostname, setHostname] = useState('');
   const [wafEnabled, setWaf] = useState(false);
   const [targetLabels, setLabels] = useState<string[]>([]);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const { domain } = await api.call('domains.create', { teamId, hostname, wafEnabled, targetLabels });
       setHostname('');
       setLabels([]);
       onClose();
       navigate(`/domains/${domain.id}`);
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -4,7 +4,8 @@ import { Anchor, Breadcrumbs, Button, Card, Code, Group, SimpleGrid, Stack, Text
 import type { ReactNode } from 'react';
 import type { OutputOf } from '../api';
 import { useEffect, useState } from 'react';
-import { api, toApiError, type ApiError } from '../api';
+import { api } from '../api';
+import { useAction } from '../ui/use-action';
 import { navigate } from '../router';
 import { useIncident } from '../stores/areas';
 import { useCan } from '../stores/session';
@@ -48,24 +49,17 @@ export function IncidentDetail({ teamId, incidentId }: { teamId: string; inciden
   const { data, error, loading } = useIncident();
   const canAct = useCan('operator');
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [actionError, setActionError] = useState<ApiError | null>(null);
+  const { busy, error: actionError, run } = useAction();
   useEffect(() => {
     void useIncident.getState().load({ teamId, incidentId });
   }, [teamId, incidentId]);
 
   async function act(step: 'incidents.acknowledge' | 'incidents.resolve') {
-    setBusy(true);
-    setActionError(null);
-    try {
+    await run(async () => {
       await api.call(step, { teamId, incidentId, ...(note.trim() ? { note: note.trim() } : {}) });
       setNote('');
       await useIncident.getState().reload();
-    } catch (e) {
-      setActionError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const crumbs = (

@@ -1,7 +1,8 @@
 // Sign in with e-mail and password.
 import { Button, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { api, messageForField, toApiError, unplacedError, type ApiError } from '../api';
+import { api, messageForField, unplacedError } from '../api';
+import { useAction } from '../ui/use-action';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { useSession } from '../stores/session';
 import { AuthLayout } from './AuthLayout';
@@ -9,22 +10,15 @@ import { AuthLayout } from './AuthLayout';
 export function Login() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const afterSignIn = useSession((s) => s.afterSignIn);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('auth.login', { email, password });
       await afterSignIn();
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -4,6 +4,7 @@
 import { Alert, Badge, Button, Card, Code, CopyButton, Group, Modal, NumberInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { api, messageForField, toApiError, unplacedError, type ApiError, type OutputOf } from '../api';
+import { useAction } from '../ui/use-action';
 import { usePeers } from '../stores/areas';
 import { useIsOwner } from '../stores/session';
 import { Empty } from '../ui/Empty';
@@ -98,19 +99,12 @@ function JoinCode({ created, onDismiss }: { created: Created; onDismiss: () => v
 }
 
 function CreateCluster({ onCreated }: { onCreated: (c: Created) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   const create = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       onCreated(await api.call('cluster.create', {}));
       await reloadPeers();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card withBorder padding="md" data-testid="create-cluster">
@@ -124,21 +118,14 @@ function CreateCluster({ onCreated }: { onCreated: (c: Created) => void }) {
 
 function JoinCluster({ address, setAddress }: { address: string; setAddress: (a: string) => void }) {
   const [joinCode, setJoinCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   const join = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('cluster.join', { address, joinCode });
       setJoinCode('');
       await reloadPeers();
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Card withBorder padding="md" data-testid="join-cluster">
@@ -158,24 +145,17 @@ function JoinCluster({ address, setAddress }: { address: string; setAddress: (a:
 
 function AddByAddress() {
   const [address, setAddress] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   const [added, setAdded] = useState<string | null>(null);
   const connect = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     setAdded(null);
-    try {
+    await run(async () => {
       await api.call('cluster.connect', { address });
       setAdded(address);
       setAddress('');
       await reloadPeers();
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={connect} noValidate data-testid="add-by-address">
@@ -193,16 +173,13 @@ function AddByAddress() {
 
 function Priority({ member }: { member: MemberRow }) {
   const [value, setValue] = useState<number | string>(member.priority);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { error, run } = useAction();
   const save = async () => {
     if (typeof value !== 'number' || value === member.priority) return;
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('cluster.setPriority', { nodeId: member.nodeId, priority: value });
       await reloadPeers();
-    } catch (e) {
-      setError(toApiError(e));
-    }
+    });
   };
   return (
     <NumberInput size="xs" w={90} min={0} max={1000} aria-label={`Priority of ${member.name}`} value={value} onChange={setValue}
@@ -211,21 +188,14 @@ function Priority({ member }: { member: MemberRow }) {
 }
 
 function ConfirmRemove({ member, onClose }: { member: MemberRow | null; onClose: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   if (!member) return null;
   const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('cluster.removeMember', { nodeId: member.nodeId });
       onClose();
       await reloadPeers();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal opened onClose={onClose} title={`Remove ${member.name}?`}>

@@ -3,7 +3,8 @@
 // confirmation. Link states change without a write, so the table refreshes every 2 s while shown.
 import { Badge, Button, Card, Collapse, Group, Modal, PasswordInput, Select, Stack, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { api, messageForField, toApiError, type ApiError, type InputOf, type OutputOf } from '../api';
+import { api, messageForField, type InputOf, type OutputOf } from '../api';
+import { useAction } from '../ui/use-action';
 import { useRemotePeers } from '../stores/areas';
 import { Empty } from '../ui/Empty';
 import { ErrorAlert } from '../ui/ErrorAlert';
@@ -44,22 +45,15 @@ function LinkState({ peer, thisNodeLeads }: { peer: RemotePeerRow; thisNodeLeads
 
 function AddRemotePeer({ onDone }: { onDone: () => void }) {
   const [form, setForm] = useState(EMPTY_FORM);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   const field = (name: keyof typeof EMPTY_FORM) => messageForField(error, name);
   const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('remotePeers.add', form satisfies InputOf<'remotePeers.add'>);
       // The secret leaves the form as soon as the node has it sealed.
       setForm(EMPTY_FORM);
       onDone();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const set = (patch: Partial<typeof EMPTY_FORM>) => setForm({ ...form, ...patch });
   return (
@@ -90,24 +84,17 @@ const CHANGE_TEXT: Record<Change['kind'], { title: string; body: string; button:
 };
 
 function ConfirmChange({ change, onClose }: { change: Change | null; onClose: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { busy, error, run } = useAction();
   if (!change) return null;
   const text = CHANGE_TEXT[change.kind];
   const apply = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const { nodeId } = change.peer;
       if (change.kind === 'remove') await api.call('remotePeers.remove', { nodeId });
       else await api.call('remotePeers.setEnabled', { nodeId, enabled: change.kind === 'enable' });
       onClose();
       await useRemotePeers.getState().reload();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Modal opened onClose={onClose} title={`${text.title} ${change.peer.nodeId}?`}>

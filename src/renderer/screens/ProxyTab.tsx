@@ -3,7 +3,8 @@
 import { ActionIcon, Button, Card, Code, Group, Modal, NumberInput, ScrollArea, SegmentedControl, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ProxySettings } from '../../shared/api/views';
-import { api, messageForField, toApiError, unplacedError, type ApiError, type OutputOf } from '../api';
+import { api, messageForField, toApiError, unplacedError, type OutputOf } from '../api';
+import { useAction } from '../ui/use-action';
 import { useProxyConfig, type DomainView } from '../stores/areas';
 import { useCan } from '../stores/session';
 import { getIn, setIn, type DraftPath } from '../ui/draft';
@@ -38,8 +39,7 @@ export function ProxyTab({ domain }: { domain: DomainView }) {
   const canEdit = useCan('operator');
   const [draft, setDraft] = useState<ProxySettings | null>(null);
   const [baseVersion, setBaseVersion] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run, setError } = useAction();
   const [saved, setSaved] = useState(false);
   const [preview, setPreview] = useState<OutputOf<'proxy.preview'> | null>(null);
   const [previewing, setPreviewing] = useState(false);
@@ -91,19 +91,13 @@ export function ProxyTab({ domain }: { domain: DomainView }) {
 
   async function save() {
     if (!draft) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const { config: next } = await api.call('proxy.update', { teamId: domain.teamId, domainId: domain.id, expectedVersion: baseVersion, settings: draft });
       useProxyConfig.setState({ data: next });
       setDraft(next.settings);
       setBaseVersion(next.version);
       setSaved(true);
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function previewDraft() {

@@ -2,7 +2,8 @@
 // API tokens (admins), users and teams (instance owner).
 import { Badge, Button, Card, Group, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, messageForField, toApiError, unplacedError, type ApiError } from '../api';
+import { api, messageForField, unplacedError } from '../api';
+import { useAction } from '../ui/use-action';
 import { navigate } from '../router';
 import { useUsers } from '../stores/areas';
 import { useCan, useIsOwner, useSession } from '../stores/session';
@@ -48,21 +49,14 @@ function Teams() {
   const teams = useSession((s) => s.teams);
   const refreshTeams = useSession((s) => s.refreshTeams);
   const [name, setName] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   async function create(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('teams.create', { name });
       setName('');
       await refreshTeams();
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
   return (
     <Stack>

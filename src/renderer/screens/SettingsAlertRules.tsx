@@ -3,7 +3,8 @@
 import { Badge, Button, Card, Group, NumberInput, SimpleGrid, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { ALERT_PARAMS, type AlertRuleKind } from '../../shared/api/alert-params';
-import { api, messageForField, toApiError, unplacedError, type ApiError, type OutputOf } from '../api';
+import { api, messageForField, unplacedError, type OutputOf } from '../api';
+import { useAction } from '../ui/use-action';
 import { useAlertRules } from '../stores/areas';
 import { useCan } from '../stores/session';
 import { ErrorAlert } from '../ui/ErrorAlert';
@@ -18,39 +19,26 @@ function RuleCard({ teamId, rule, canEdit }: { teamId: string; rule: Rule; canEd
   const [enabled, setEnabled] = useState(rule.enabled);
   const [cooldownS, setCooldownS] = useState<number | string>(rule.cooldownS);
   const [params, setParams] = useState<Record<string, number | string>>(() => Object.fromEntries(specs.map((s) => [s.name, typeof rule.params[s.name] === 'number' ? (rule.params[s.name] as number) : ''])));
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState(false);
 
   async function save() {
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    await run(async () => {
       const numeric = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== '').map(([k, v]) => [k, Number(v)]));
       await api.call('alertRules.upsert', {
         teamId, ruleId: rule.id, expectedVersion: rule.version, kind, name, enabled, params: numeric, cooldownS: Number(cooldownS),
-      });
-      setSaved(true);
-      await useAlertRules.getState().reload();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
+    setSaved(true);
+    await useAlertRules.getState().reload();
+    });
   }
 
   async function reset() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('alertRules.delete', { teamId, ruleId: rule.id });
       await useAlertRules.getState().reload();
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const fields = [['name'], ['cooldownS'], ...specs.map((s) => ['params', s.name])];

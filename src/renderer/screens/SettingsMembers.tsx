@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { enums } from '../../shared/api/contract';
 import type { Role } from '../../shared/api/roles';
 import { api, messageForField, toApiError, unplacedError, type ApiError } from '../api';
+import { useAction } from '../ui/use-action';
 import { useMembers } from '../stores/areas';
 import { useCan, useSession } from '../stores/session';
 import { Empty } from '../ui/Empty';
@@ -16,26 +17,19 @@ const roleData = enums.role.options.map((r) => ({ value: r, label: r[0]!.toUpper
 function AddMember({ teamId }: { teamId: string }) {
   const [form, setForm] = useState({ email: '', displayName: '', password: '', role: 'viewer' as Role });
   const [newUser, setNewUser] = useState(true);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState<string | null>(null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     setDone(null);
-    try {
+    await run(async () => {
       if (newUser) await api.call('users.create', { teamId, ...form });
       else await api.call('members.set', { teamId, email: form.email, role: form.role });
       setDone(`${form.email} is now a ${form.role} of this team.`);
       setForm({ email: '', displayName: '', password: '', role: form.role });
       await useMembers.getState().reload();
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const bind = (k: 'email' | 'displayName' | 'password') => ({ value: form[k], onChange: (e: { currentTarget: { value: string } }) => setForm({ ...form, [k]: e.currentTarget.value }), error: messageForField(error, k) });

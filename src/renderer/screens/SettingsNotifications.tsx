@@ -3,6 +3,7 @@
 import { Alert, Badge, Button, Card, Code, CopyButton, Group, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, messageForField, toApiError, unplacedError, type ApiError, type OutputOf } from '../api';
+import { useAction } from '../ui/use-action';
 import { useChannels } from '../stores/areas';
 import { Empty } from '../ui/Empty';
 import { ErrorAlert } from '../ui/ErrorAlert';
@@ -79,9 +80,8 @@ export function SettingsNotifications({ teamId }: { teamId: string }) {
   const { data, error, loading } = useChannels();
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
-  const [formError, setFormError] = useState<ApiError | null>(null);
+  const { busy, error: formError, run } = useAction();
   const [rowError, setRowError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [testing, setTesting] = useState<string | null>(null);
   const [results, setResults] = useState<Record<string, TestResult>>({});
@@ -93,19 +93,13 @@ export function SettingsNotifications({ teamId }: { teamId: string }) {
 
   async function create(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setFormError(null);
-    try {
+    await run(async () => {
       const made = await api.call('channels.create', { teamId, kind: 'webhook', name, url });
       if (made.secret) setSecret({ name: made.channel.name, secret: made.secret });
       setName('');
       setUrl('');
       await useChannels.getState().reload();
-    } catch (err) {
-      setFormError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function sendTest(c: Channel) {

@@ -1,7 +1,8 @@
 // API tokens for automation: bound to this team, read or write scope, expiring; the secret is shown once.
 import { Alert, Badge, Button, Card, Code, CopyButton, Group, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, messageForField, toApiError, unplacedError, type ApiError, type OutputOf } from '../api';
+import { api, messageForField, toApiError, unplacedError, type OutputOf } from '../api';
+import { useAction } from '../ui/use-action';
 import { useApiTokens } from '../stores/areas';
 import { Empty } from '../ui/Empty';
 import { ErrorAlert } from '../ui/ErrorAlert';
@@ -40,26 +41,19 @@ export function SettingsTokens({ teamId }: { teamId: string }) {
   const [name, setName] = useState('');
   const [scope, setScope] = useState<'read' | 'write'>('read');
   const [days, setDays] = useState(90);
-  const [formError, setFormError] = useState<ApiError | null>(null);
+  const { busy, error: formError, run, setError: setFormError } = useAction();
   const [created, setCreated] = useState<Created | null>(null);
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     void useApiTokens.getState().load({ teamId });
   }, [teamId]);
 
   async function create(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setFormError(null);
-    try {
+    await run(async () => {
       setCreated(await api.call('apiTokens.create', { teamId, name, scope, expiresInDays: days }));
       setName('');
       await useApiTokens.getState().reload();
-    } catch (err) {
-      setFormError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function revoke(tokenId: string) {

@@ -1,15 +1,15 @@
 // First run: no users exist yet, so whoever opens the console creates the instance owner and the first team.
 import { Button, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { api, messageForField, toApiError, unplacedError, type ApiError } from '../api';
+import { api, messageForField, unplacedError } from '../api';
+import { useAction } from '../ui/use-action';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { useSession } from '../stores/session';
 import { AuthLayout } from './AuthLayout';
 
 export function Setup() {
   const [form, setForm] = useState({ email: '', displayName: '', password: '', teamName: '' });
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const afterSignIn = useSession((s) => s.afterSignIn);
   const field = (k: keyof typeof form) => ({
     value: form[k],
@@ -19,16 +19,10 @@ export function Setup() {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('auth.setup', form);
       await afterSignIn();
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
