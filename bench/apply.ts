@@ -11,31 +11,13 @@ import type { RenderOptions, SiteInput } from '../src/core/nginx/index';
 import { ManagedNginx, NginxApplier } from '../src/agent/nginx/index';
 import type { ApplyPhase } from '../src/agent/nginx/index';
 import { findNginx, freePort } from '../test/support/nginx';
+import { proxySite } from '../test/support/nginx-agent';
 import { hasFlag, numberFlag, percentile, report, round } from './report';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A typical proxied site; its upstream need not exist (nginx starts and reloads regardless). */
-function site(i: number, tag: string): SiteInput {
-  const domainId = `dom${String(i).padStart(4, '0')}`;
-  return {
-    domainId,
-    hostname: `site${i}.bench.test`,
-    tls: { status: 'Pending', certificateId: null, notAfter: null },
-    wafEnabled: false,
-    certificate: null,
-    proxy: {
-      teamId: 'team1',
-      domainId,
-      upstreamPools: [{ name: 'web', method: 'round_robin', servers: [{ host: '127.0.0.1', port: 9, weight: 1, maxFails: 1, failTimeoutS: 10, backup: false }] }],
-      routes: [{ path: '/', match: 'prefix', pool: 'web' }],
-      wafRules: [],
-      cache: { mode: 'off', ttlSeconds: 60 },
-      rateLimit: { enabled: false, requestsPerSecond: 10, burst: 0 },
-      headers: [{ name: 'X-Netgoat-Tag', value: tag }],
-    },
-  };
-}
+/** A typical proxied site; its upstream (port 9, discard) need not exist: nginx starts and reloads regardless. */
+const site = (i: number, tag: string): SiteInput => proxySite(`dom${String(i).padStart(4, '0')}`, `site${i}.bench.test`, 9, tag);
 
 export async function run(args: string[]): Promise<void> {
   const quick = hasFlag(args, '--quick');
