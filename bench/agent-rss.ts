@@ -1,8 +1,9 @@
 // Memory of an idle agent: the real agent process enrolled at a real node gateway, with 1000
 // domains applied to a real nginx, then left idle. Reports the agent process's resident set
-// (VmRSS), nginx's own processes not included. The agent runs as it ships: src/agent/cli.ts bundled
-// by esbuild and started with plain node (`--tsx` runs the sources through tsx instead, which adds
-// tsx's own loader thread to the figure).
+// (VmRSS), nginx's own processes not included. The agent runs as it ships: bin/netgoat-agent.mjs
+// executed as a program (its shebang's flags apply, as under systemd), which runs its one-file build
+// of the agent in that same process (`--tsx` runs the sources through tsx instead, which adds tsx's
+// own loader thread to the figure).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,6 @@ import { createLogger } from '../src/main/log';
 import { agentLinkMigrations, createAgentGateway, listenAgentGateway } from '../src/main/gateway/index';
 import { domainId } from '../src/shared/ids';
 import { freePort } from '../test/support/nginx';
-import { build } from 'esbuild';
 import { hasFlag, numberFlag, report, round } from './report';
 
 const TEAM = 'team_bench';
@@ -23,17 +23,6 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
-/** Bundles the agent next to node_modules (so its native better-sqlite3 resolves) and returns the file. */
-async function bundleAgent(): Promise<string> {
-  const outfile = join(ROOT, 'node_modules', '.cache', 'netgoat-bench', 'netgoat-agent.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src/agent/cli.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error',
-    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
-    banner: { js: "import { createRequire as __ngRequire } from 'node:module'; const require = __ngRequire(import.meta.url);" },
-  });
-  return outfile;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -62,15 +51,16 @@ export async function run(args: string[]): Promise<void> {
     });
     const { token } = gateway.createEnrollmentToken({ teamId: TEAM, name: 'bench edge', labels: ['edge'], createdBy: 'bench' });
     const viaTsx = hasFlag(args, '--tsx');
-    const cli = viaTsx ? ['--import', 'tsx', join(ROOT, 'src/agent/cli.ts')] : [await bundleAgent()];
+    // The launcher runs as a program (its shebang), or the sources run under node + tsx.
+    const [program, cli] = viaTsx ? [process.execPath, ['--import', 'tsx', join(ROOT, 'src/agent/cli.ts')]] : [join(ROOT, 'bin', 'netgoat-agent.mjs'), []];
     // Asynchronous: the gateway answering the enrollment runs in this very process.
-    const enrolling = spawn(process.execPath, [...cli, 'enroll', '--url', listener.url, '--token', token, '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const enrolling = spawn(program, [...cli, 'enroll', '--url', listener.url, '--token', token, '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     const code = await new Promise<number | null>((r) => enrolling.once('exit', r));
     if (code !== 0) throw new Error(`enroll failed (exit ${code})`);
     const agentId = (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { agentId: string }).agentId;
 
     const [http, https, status, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    agent = spawn(process.execPath, [...cli, 'run', '--data-dir', dataDir, '--listen', '127.0.0.1', '--http-port', String(http), '--https-port', String(https),
+    agent = spawn(program, [...cli, 'run', '--data-dir', dataDir, '--listen', '127.0.0.1', '--http-port', String(http), '--https-port', String(https),
       '--status-port', String(status), '--metrics-port', String(metrics)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 
     const t0 = performance.now();
@@ -88,7 +78,7 @@ export async function run(args: string[]): Promise<void> {
     }
     const peak = Math.max(...samples);
     report('agent-rss', [
-      { figure: 'agent_rss_mb', value: round(peak, 1), target: '≤ 50', note: `peak VmRSS of the agent over ${idleMs / 1000} s idle after applying ${domainCount} domains (${viaTsx ? 'node --import tsx' : 'esbuild bundle, plain node'}; nginx not included)` },
+      { figure: 'agent_rss_mb', value: round(peak, 1), target: '≤ 50', note: `peak VmRSS of the agent over ${idleMs / 1000} s idle after applying ${domainCount} domains (${viaTsx ? 'node --import tsx' : 'bin/netgoat-agent.mjs as shipped'}; nginx not included)` },
       { figure: 'first_apply_ms', value: round(appliedMs, 0), note: 'agent start → full state applied and acknowledged' },
     ], { domains: domainCount });
   } finally {

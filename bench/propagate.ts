@@ -71,6 +71,7 @@ export async function run(args: string[]): Promise<void> {
     await initial;
 
     const lat: number[] = [];
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < samples; i++) {
       acked = 0;
       const done = allAcked();
@@ -79,6 +80,7 @@ export async function run(args: string[]): Promise<void> {
       await done;
       lat.push(performance.now() - t0);
     }
+    const cpu = process.cpuUsage(cpu0);
     lat.sort((a, b) => a - b);
     const memory = process.memoryUsage();
     const rssMb = memory.rss / 1024 / 1024;
@@ -96,9 +98,10 @@ export async function run(args: string[]): Promise<void> {
       { figure: 'p50_ms', value: round(percentile(lat, 50)), target: '', note: 'one domain changed → acknowledged by every agent' },
       { figure: 'p99_ms', value: round(percentile(lat, 99)), target: agentCount >= 10_000 ? '≤ 500' : '≤ 50', note },
       { figure: 'bytes_per_change', value: Math.round(diffBytes / Math.max(1, diffs)), target: '≤ 4096', note: 'signed diff frame per agent; independent of the domain count' },
+      { figure: 'node_cpu_ms_per_change', value: round((cpu.user + cpu.system) / 1000 / samples, 2), note: 'CPU time of the node process per change (user + system): its share of the fan-out, independent of machine load' },
       { figure: 'node_rss_mb', value: round(rssMb, 1), target: agentCount >= 10_000 ? '≤ 250' : '', note: 'the node process (gateway + store), agents excluded' },
       { figure: 'failed_acks', value: failed + refused, note: 'failed acks plus node frames the clients refused (must be 0)' },
-    ], { agents: agentCount, domains: domainCount, samples, heap_used_mb: round(memory.heapUsed / 1024 / 1024, 1) });
+    ], { agents: agentCount, domains: domainCount, samples, heap_used_mb: round(memory.heapUsed / 1024 / 1024, 1), heap_total_mb: round(memory.heapTotal / 1024 / 1024, 1), external_mb: round(memory.external / 1024 / 1024, 1) });
   } finally {
     await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
       if (w.exitCode !== null) return resolve();

@@ -1,30 +1,62 @@
-#!/usr/bin/env node
-// `netgoat-agent` on the command line: runs src/agent/cli.ts through tsx (a dependency) in a child
-// Node started with a small young generation (--max-semi-space-size=1), which keeps an idle
-// agent's resident memory low. Signals go to the child; its exit code (or signal) is ours.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 --single-threaded
+// `netgoat-agent` on the command line. The agent runs in this very process from a one-file build of
+// src/agent/cli.ts (esbuild, the bundler tsx already depends on), made on first run and again
+// whenever the sources are newer: no TypeScript loader thread and no second Node process stay
+// resident on an edge host. The shebang keeps an idle agent small: a 1 MB young generation, V8
+// without helper threads (an agent's heap is small; rendering 1000 domains is no slower) and two
+// malloc arenas. Run as `node bin/netgoat-agent.mjs` it works the same, with Node's defaults.
+// Where the build cannot be written (a read-only install), the sources run through tsx instead.
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const cli = fileURLToPath(new URL('../src/agent/cli.ts', import.meta.url));
-const child = spawn(process.execPath, ['--max-semi-space-size=1', '--import', import.meta.resolve('tsx'), cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entry = join(root, 'src', 'agent', 'cli.ts');
+// Inside the package, so the bundle's external packages (better-sqlite3) resolve from its node_modules.
+const bundle = join(root, 'node_modules', '.cache', 'netgoat-agent', 'netgoat-agent.mjs');
+const sources = ['src/agent', 'src/core', 'src/shared', 'package.json'].map((p) => join(root, p));
 
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  });
+/** Newest modification time under a file or folder, in ms. */
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  return readdirSync(path).reduce((max, name) => Math.max(max, newestMtime(join(path, name))), info.mtimeMs);
 }
 
-child.on('error', (err) => {
-  console.error(`netgoat-agent: cannot start ${process.execPath}: ${err.message}`);
-  process.exit(1);
-});
+const bundleIsStale = () => !existsSync(bundle) || sources.some((s) => newestMtime(s) > statSync(bundle).mtimeMs);
 
-child.on('exit', (code, signal) => {
-  if (signal) {
-    // Die of the same signal, so a supervisor sees what happened to the agent.
-    process.removeAllListeners(signal);
-    process.kill(process.pid, signal);
-    return;
+/** Builds the bundle next to its final name and renames it, so agents starting at once never load half a file. */
+async function buildBundle() {
+  const esbuild = await import(pathToFileURL(createRequire(fileURLToPath(import.meta.resolve('tsx'))).resolve('esbuild')).href);
+  mkdirSync(dirname(bundle), { recursive: true });
+  const staged = `${bundle}.${process.pid}.tmp`;
+  await esbuild.build({
+    entryPoints: [entry], outfile: staged, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error',
+    // Whitespace and syntax only: V8 keeps the source of every loaded script in memory, names stay for stack traces.
+    minifyWhitespace: true, minifySyntax: true,
+    external: ['better-sqlite3', 'bufferutil', 'utf-8-validate'],
+    banner: { js: "import { createRequire as __ngRequire } from 'node:module'; const require = __ngRequire(import.meta.url);" },
+  });
+  await esbuild.stop?.();
+  renameSync(staged, bundle);
+}
+
+async function loadCli() {
+  try {
+    if (bundleIsStale()) await buildBundle();
+    return await import(pathToFileURL(bundle).href);
+  } catch (err) {
+    console.error(`netgoat-agent: running the sources through tsx (no build: ${err.message})`);
+    const { register } = await import('tsx/esm/api');
+    register();
+    return import(pathToFileURL(entry).href);
   }
-  process.exit(code ?? 1);
+}
+
+const { main } = await loadCli();
+main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
+  console.error(err);
+  process.exit(1);
 });

@@ -67,6 +67,7 @@ export class Agent {
     this.state = this.cache.load();
     this.link = new AgentLink({
       urls: this.creds.nodeUrls,
+      pins: this.creds.nodeFingerprints ?? [],
       keys: () => this.creds.keys,
       hello: () => this.hello(),
       // Telemetry acks bypass the apply queue: they must not wait behind an nginx reload either.

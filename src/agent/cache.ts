@@ -20,6 +20,8 @@ export class AgentCache {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Read whole at start and written a few rows per apply: a small page cache is enough (default ~2 MB).
+    this.db.pragma('cache_size = -256');
     this.db.exec(`CREATE TABLE IF NOT EXISTS applied_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
       CREATE TABLE IF NOT EXISTS applied_domains (domain_id TEXT PRIMARY KEY, checksum TEXT NOT NULL, doc TEXT NOT NULL) STRICT;`);
     const setMeta = this.db.prepare('INSERT INTO applied_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');

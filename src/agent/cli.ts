@@ -11,12 +11,14 @@ import { isNgError } from '../shared/errors';
 import { Agent, AGENT_VERSION, credentialsPath, statusPath, type AgentStatusFile } from './agent';
 import { readCredentials, writeCredentials } from './credentials';
 import { enroll } from './link';
+import { splitPinnedUrl } from './node-pin';
 import { AgentMetrics } from './metrics';
 import { NginxTarget } from './nginx-target';
 import { AgentTelemetry } from './telemetry/agent-telemetry';
 
 const USAGE = `usage:
-  netgoat-agent enroll --url wss://node:port/agent/v1[,wss://other…] --token TOKEN [--data-dir DIR]
+  netgoat-agent enroll --url wss://node:port/agent/v1#sha256=FINGERPRINT[,wss://other…] --token TOKEN [--data-dir DIR]
+                 (the #sha256= part pins the node's certificate; the node's enrollment token view shows the URL with it)
   netgoat-agent run [--data-dir DIR] [--http-port 80] [--https-port 443] [--status-port 8089] [--listen ADDR]
                     [--metrics-port 9464] [--heartbeat-ms 10000] [--nginx-prefix DIR] [--min-backoff-ms 1000]
                     [--telemetry-bucket-ms 60000]
@@ -48,7 +50,12 @@ async function cmdEnroll(args: string[]): Promise<number> {
   for (const url of urls) {
     try {
       const e = await enroll(url, values.token, hostname());
-      writeCredentials(credentialsPath(dataDir), { agentId: e.agentId, teamId: e.teamId, nodeUrls: urls, keys: [{ kid: e.kid, secret: e.key }] });
+      const given = urls.map(splitPinnedUrl);
+      const pins = [...new Set([...given.flatMap((g) => (g.pin ? [g.pin] : [])), ...e.pins])];
+      writeCredentials(credentialsPath(dataDir), {
+        agentId: e.agentId, teamId: e.teamId, nodeUrls: given.map((g) => g.url), keys: [{ kid: e.kid, secret: e.key }],
+        ...(pins.length > 0 ? { nodeFingerprints: pins } : {}),
+      });
       console.log(`enrolled as agent ${e.agentId} (team ${e.teamId}); credentials in ${credentialsPath(dataDir)}`);
       return 0;
     } catch (err) {

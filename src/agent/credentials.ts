@@ -10,6 +10,8 @@ export const credentialsSchema = z.strictObject({
   teamId: z.string().min(1).max(64),
   /** ws:// or wss:// gateway URLs of the nodes, tried in turn. */
   nodeUrls: z.array(z.string().regex(/^wss?:\/\//)).min(1).max(32),
+  /** SHA-256 fingerprints of the node certificates its wss:// URLs may present (absent: the usual CA check). */
+  nodeFingerprints: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(64).optional(),
   /** Primary first; the previous key is kept until the node confirms the new one. */
   keys: z.array(z.strictObject({ kid: z.string(), secret: z.string() })).min(1).max(2),
 });

@@ -10,6 +10,7 @@ import {
 import { NonceWindow, openEnvelope, sealEnvelope } from '../shared/wire/agent-envelope';
 import { agentEnvelopeCrypto } from './envelope-crypto';
 import { backoffDelay } from './backoff';
+import { checkPin, normalizePin, splitPinnedUrl, tlsOptions } from './node-pin';
 
 export interface LinkKey {
   kid: string;
@@ -18,6 +19,8 @@ export interface LinkKey {
 
 export interface AgentLinkOptions {
   urls: readonly string[];
+  /** SHA-256 fingerprints of the node certificates a wss:// URL may present (empty: the usual CA check). */
+  pins?: readonly string[];
   /** Current keys, primary first (the agent swaps them on rekey). */
   keys: () => readonly LinkKey[];
   /** The hello to send on every (re)connect. */
@@ -85,8 +88,17 @@ export class AgentLink {
     if (this.stopped) return;
     const url = this.opts.urls[this.urlIndex % this.opts.urls.length]!;
     this.setState('connecting', url);
-    const ws = new WebSocket(url, AGENT_SUBPROTOCOL, { maxPayload: MAX_NODE_FRAME_BYTES, perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs ?? 10_000 });
+    const pins = this.opts.pins ?? [];
+    const ws = new WebSocket(url, AGENT_SUBPROTOCOL, { maxPayload: MAX_NODE_FRAME_BYTES, perMessageDeflate: false, handshakeTimeout: this.opts.connectTimeoutMs ?? 10_000, ...tlsOptions(url, pins) });
     this.ws = ws;
+    let pinError: NgError | null = null;
+    // Checked once TLS is up and before the hello: nothing is sent to a node with another certificate.
+    ws.on('upgrade', (res) => {
+      pinError = checkPin(res.socket, url, pins);
+      if (!pinError) return;
+      this.opts.onRefused?.(pinError);
+      ws.terminate();
+    });
     ws.on('open', () => {
       this.attempt = 0;
       this.connectedTo = url;
@@ -107,7 +119,7 @@ export class AgentLink {
         this.setState('revoked', reason.toString());
         return;
       }
-      this.setState('disconnected', `${url}: ${code} ${reason.toString()}`);
+      this.setState('disconnected', pinError ? `${url}: ${pinError.code}: ${pinError.message}` : `${url}: ${code} ${reason.toString()}`);
       this.urlIndex++;
       const delay = backoffDelay(this.attempt++, this.opts.random, this.opts.minBackoffMs, this.opts.maxBackoffMs);
       this.timer = setTimeout(() => this.connect(), delay);
@@ -151,12 +163,22 @@ export interface EnrollResult {
   teamId: string;
   kid: string;
   key: string;
+  /** The URL to dial from now on (without its #sha256= part). */
+  url: string;
+  /** Node certificates to pin: the one the URL named, plus every cluster member's the node listed. */
+  pins: string[];
 }
 
-/** Trades a bootstrap token for an agent id and session key at one node. */
-export function enroll(url: string, token: string, hostname: string, timeoutMs = 15_000): Promise<EnrollResult> {
+/**
+ * Trades a bootstrap token for an agent id and session key at one node. A wss:// URL with
+ * `#sha256=<fingerprint>` is pinned: a node presenting any other certificate is refused
+ * (NG_BAD_SIGNATURE) before the token is sent.
+ */
+export function enroll(pinnedUrl: string, token: string, hostname: string, timeoutMs = 15_000): Promise<EnrollResult> {
+  const { url, pin } = splitPinnedUrl(pinnedUrl);
+  const pins = pin ? [pin] : [];
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, AGENT_SUBPROTOCOL, { maxPayload: 64 * 1024, handshakeTimeout: timeoutMs });
+    const ws = new WebSocket(url, AGENT_SUBPROTOCOL, { maxPayload: 64 * 1024, handshakeTimeout: timeoutMs, ...tlsOptions(url, pins) });
     const timer = setTimeout(() => {
       ws.terminate();
       reject(new NgError('NG_UNAVAILABLE', `no enrollment answer from ${url} within ${timeoutMs} ms`));
@@ -166,11 +188,18 @@ export function enroll(url: string, token: string, hostname: string, timeoutMs =
       fn();
       ws.close();
     };
+    ws.on('upgrade', (res) => {
+      const err = checkPin(res.socket, url, pins);
+      if (err) done(() => reject(err));
+    });
     ws.on('open', () => ws.send(JSON.stringify({ type: 'enroll', v: AGENT_WIRE_VERSION, token, hostname })));
     ws.on('message', (data) => {
       const raw = safeJson(data.toString());
       const ok = enrollReply.safeParse(raw);
-      if (ok.success) return done(() => resolve({ agentId: ok.data.agentId, teamId: ok.data.teamId, kid: ok.data.kid, key: ok.data.key }));
+      if (ok.success) {
+        const all = [...new Set([...pins, ...ok.data.nodeFingerprints.map(normalizePin)])];
+        return done(() => resolve({ agentId: ok.data.agentId, teamId: ok.data.teamId, kid: ok.data.kid, key: ok.data.key, url, pins: all }));
+      }
       const no = refusal.safeParse(raw);
       done(() => reject(no.success ? new NgError(Object.hasOwn(ERROR_CODES, no.data.code) ? (no.data.code as keyof typeof ERROR_CODES) : 'NG_UNAUTHENTICATED', no.data.message) : new NgError('NG_BAD_MESSAGE', 'unexpected enrollment answer')));
     });

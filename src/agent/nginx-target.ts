@@ -1,8 +1,9 @@
-// Desired state → nginx: render with core's renderer, write certificates (0600), and hand the files
-// to the apply pipeline (test, swap, reload, verify, roll back). A state that does not render is
-// refused here and never reaches nginx.
+// Desired state → nginx: render with core's renderer, write certificates (0600, named by content),
+// and hand the files to the apply pipeline (test, swap, reload, verify, roll back). A state that
+// does not render is refused here and never reaches nginx.
 
-import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { renderAll, requiredDirectories, STATUS_PATH, type RenderOptions, type SiteInput } from '../core/nginx/index';
 import type { DesiredEntry } from '../core/desired/index';
@@ -58,6 +59,7 @@ export class NginxTarget implements ApplyTarget {
       return { ok: false, code: 'NG_VALIDATION', message: `${first.path.join('.')}: ${first.message}`, domainId: first.domainId, durationMs: performance.now() - started, rolledBack: false };
     }
     const r = await go(rendered.files, { ...meta, domains: [...entries.keys()] });
+    if (r.ok) this.pruneCertificates(sites);
     return {
       ok: r.ok, code: r.error?.code ?? null, message: r.error?.message ?? null, domainId: r.error?.domainId ?? null,
       durationMs: r.durationMs, rolledBack: r.rolledBack,
@@ -68,13 +70,34 @@ export class NginxTarget implements ApplyTarget {
     const d = e.domain;
     let certificate: SiteInput['certificate'] = null;
     if (d.certificate) {
-      const certPath = resolve(join(this.opts.certDir, `${d.domainId}.crt`));
-      const keyPath = resolve(join(this.opts.certDir, `${d.domainId}.key`));
-      writeFileSync(certPath, d.certificate.chainPem, { mode: 0o600 });
-      writeFileSync(keyPath, d.certificate.keyPem, { mode: 0o600 });
-      chmodSync(keyPath, 0o600);
+      // Named by content: a new certificate never overwrites the files the running (or rollback) tree uses.
+      const stem = `${d.domainId}-${createHash('sha256').update(d.certificate.chainPem).update('\0').update(d.certificate.keyPem).digest('hex').slice(0, 16)}`;
+      const certPath = resolve(join(this.opts.certDir, `${stem}.crt`));
+      const keyPath = resolve(join(this.opts.certDir, `${stem}.key`));
+      writePrivate(certPath, d.certificate.chainPem);
+      writePrivate(keyPath, d.certificate.keyPem);
       certificate = { certPath, keyPath };
     }
     return { domainId: d.domainId, hostname: d.hostname, tls: d.tls, wafEnabled: d.wafEnabled, proxy: d.proxy, certificate };
   }
+
+  /**
+   * Once nginx runs the new state, keys of domains it no longer serves with TLS are removed: a
+   * deleted certificate's key must not linger on the edge. Not before: a rollback still needs them.
+   */
+  private pruneCertificates(sites: readonly SiteInput[]): void {
+    const kept = new Set(sites.flatMap((s) => (s.certificate ? [s.certificate.certPath, s.certificate.keyPath] : [])));
+    for (const name of readdirSync(this.opts.certDir)) {
+      const path = resolve(join(this.opts.certDir, name));
+      if (!kept.has(path)) rmSync(path, { force: true });
+    }
+  }
+}
+
+/** Written whole under a temporary name, then renamed: nginx never reads half a key, and the file is 0600 from its first byte. */
+function writePrivate(path: string, content: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, content, { mode: 0o600 });
+  renameSync(tmp, path);
 }

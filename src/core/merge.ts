@@ -27,17 +27,22 @@ export function lastWrite(state: DocState): string | null {
 }
 
 /**
- * A document is visible while no delete is newer than its latest field write. A write after a
- * delete resurrects it with all of its fields (they are kept under the tombstone for merging).
+ * Visibility and version from one pass over the field clocks. A document is visible while no
+ * delete is newer than its latest field write; a write after a delete resurrects it with all of
+ * its fields (they are kept under the tombstone for merging). The version an editor saw changes
+ * whenever a field write or a delete lands.
  */
-export function isLive(state: DocState): boolean {
+export function docStatus(state: DocState): { live: boolean; version: string | null } {
   const last = lastWrite(state);
-  if (last === null) return false;
-  return state.deleted === null || compareHlc(last, state.deleted) > 0;
+  return {
+    live: last !== null && (state.deleted === null || compareHlc(last, state.deleted) > 0),
+    version: maxHlc(last, state.deleted),
+  };
 }
 
-/** The version an editor saw: changes whenever a field write or a delete lands. */
-export const docVersion = (state: DocState): string | null => maxHlc(lastWrite(state), state.deleted);
+export const isLive = (state: DocState): boolean => docStatus(state).live;
+
+export const docVersion = (state: DocState): string | null => docStatus(state).version;
 
 /**
  * Apply one op to a document. Returns the new state (the input is not mutated) and which fields
@@ -55,7 +60,8 @@ export function applyOp(state: DocState | undefined, op: OpEffect): { state: Doc
     }
   }
   if (op.set) {
-    for (const [field, value] of Object.entries(op.set)) {
+    for (const field of Object.keys(op.set)) {
+      const value = op.set[field];
       const current = next.clocks[field];
       if (current === undefined || compareHlc(op.hlc, current) > 0) {
         next.fields[field] = value;

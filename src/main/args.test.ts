@@ -5,7 +5,7 @@ describe('parseServeArgs', () => {
   it('defaults to loopback, the default port and the per-OS data dir', () => {
     expect(parseServeArgs([])).toEqual({
       ok: true,
-      value: { dataDir: undefined, host: DEFAULT_HOST, port: DEFAULT_PORT, peerPort: DEFAULT_PEER_PORT, peerHost: undefined, advertise: undefined, name: undefined, priority: undefined, discovery: true, help: false },
+      value: { dataDir: undefined, host: DEFAULT_HOST, port: DEFAULT_PORT, peerPort: DEFAULT_PEER_PORT, peerHost: undefined, advertise: undefined, name: undefined, priority: undefined, discovery: true, agentPort: undefined, help: false },
     });
     expect(DEFAULT_HOST).toBe('127.0.0.1');
   });
@@ -19,7 +19,13 @@ describe('parseServeArgs', () => {
     expect(r).toMatchObject({ ok: true, value: { peerPort: 0, peerHost: '10.0.0.5', advertise: 'wss://edge.lan:7381', name: 'rack 2', priority: 900, discovery: false } });
   });
 
+  it('reads the agent port', () => {
+    expect(parseServeArgs(['--agent-port', '7382'])).toMatchObject({ ok: true, value: { agentPort: 7382 } });
+    expect(parseServeArgs(['--agent-port=0'])).toMatchObject({ ok: true, value: { agentPort: 0 } });
+  });
+
   it.each([
+    [['--agent-port', 'wss'], '--agent-port "wss" is not a port number'],
     [['--nope'], 'unknown flag --nope'],
     [['stray'], 'unexpected argument "stray"'],
     [['--port'], '--port needs a value'],

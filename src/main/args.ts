@@ -20,7 +20,9 @@ export interface ServeArgs {
   name: string | undefined;
   priority: number | undefined;
   discovery: boolean;
-  /** JSON config file (remoteAuth, initialRemotePeers: docs/remote-peers.md). */
+  /** Agent gateway over wss:// with the node certificate on its own port; undefined: only ws:// on the HTTP port. */
+  agentPort: number | undefined;
+  /** JSON config file (remoteAuth, initialRemotePeers: docs/remote-peers.md; agentPort). */
   config: string | undefined;
   help: boolean;
 }
@@ -46,10 +48,15 @@ Cluster (see docs/cluster.md):
   --priority N    election priority 0..1000, higher leads (default: 100)
   --no-discovery  do not advertise or browse with mDNS (add peers by address)
   --config FILE   JSON config file: remoteAuth (who may link to this node from beyond
-                  the LAN) and initialRemotePeers (see docs/remote-peers.md)
+                  the LAN) and initialRemotePeers (see docs/remote-peers.md), agentPort
+
+Edge agents (see docs/PROTOCOL-agent.md):
+  --agent-port N  serve the agent gateway over wss:// with the node's certificate on
+                  port N (0 for any free port) on the --host address; agents pin the
+                  certificate. Without it agents use ws:// on the HTTP port.
   --help          show this text`;
 
-const VALUE_FLAGS = ['--data-dir', '--port', '--host', '--peer-port', '--peer-host', '--advertise', '--name', '--priority', '--config'] as const;
+const VALUE_FLAGS = ['--data-dir', '--port', '--host', '--peer-port', '--agent-port', '--peer-host', '--advertise', '--name', '--priority', '--config'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 const bad = (message: string): Result<never> => fail(new NgError('NG_VALIDATION', message));
@@ -57,7 +64,7 @@ const bad = (message: string): Result<never> => fail(new NgError('NG_VALIDATION'
 export function parseServeArgs(argv: readonly string[]): Result<ServeArgs> {
   const out: ServeArgs = {
     dataDir: undefined, host: DEFAULT_HOST, port: DEFAULT_PORT, peerPort: DEFAULT_PEER_PORT, peerHost: undefined, advertise: undefined,
-    name: undefined, priority: undefined, discovery: true, config: undefined, help: false,
+    name: undefined, priority: undefined, discovery: true, agentPort: undefined, config: undefined, help: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -99,9 +106,10 @@ function apply(out: ServeArgs, flag: ValueFlag, value: string): string | undefin
       out.host = value;
       return undefined;
     case '--port':
-    case '--peer-port': {
+    case '--peer-port':
+    case '--agent-port': {
       if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) return `${flag} ${JSON.stringify(value)} is not a port number (0-65535)`;
-      out[flag === '--port' ? 'port' : 'peerPort'] = Number(value);
+      out[flag === '--port' ? 'port' : flag === '--peer-port' ? 'peerPort' : 'agentPort'] = Number(value);
       return undefined;
     }
     case '--peer-host':

@@ -17,7 +17,7 @@ import { DEFAULT_PEER_PORT } from './args';
 import { clusterMigrations } from './cluster/migrations';
 import { ClusterService } from './cluster/cluster-service';
 import { chooseMdnsAddress } from './discovery/interface';
-import { agentLinkMigrations } from './gateway/index';
+import { agentLinkMigrations, listenAgentGateway, pinnedAgentUrl } from './gateway/index';
 import { telemetryMigrations } from './telemetry/telemetry-store';
 import { notifyMigrations } from './notify/dispatcher';
 import { startFleet, type Fleet, type FleetOptions } from './fleet/wire-fleet';
@@ -40,6 +40,8 @@ export interface StartNodeOptions {
   cluster?: ClusterOptions;
   /** The edge fleet: agent gateway, telemetry, alerts, notifications (docs/PROTOCOL-agent.md, docs/telemetry.md). */
   fleet?: FleetOptions;
+  /** Also serve the agent gateway over wss:// with the node certificate on this port (0: any free one) of `host`. */
+  agentPort?: number;
 }
 
 export interface ClusterOptions {
@@ -70,6 +72,8 @@ export interface RunningNode {
   cluster: ClusterService;
   /** The agent gateway (at /agent/v1 on the HTTP server), telemetry storage and notification delivery. */
   fleet: Fleet;
+  /** The URL agents enroll with: wss:// on the agent port with the certificate pin, else ws:// on the HTTP port. */
+  agentUrl: string;
   info(): NodeInfo;
   /** Registers something to close with the node; closed before everything registered earlier. */
   own(name: string, close: () => void | Promise<void>): void;
@@ -122,11 +126,19 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
     // Closed before the cluster, so the alert duty is unregistered while the duties still run.
     const fleet = startFleet({ store, logger, http, cluster, nodeUrl: url }, opts.fleet);
     owned.push({ name: 'fleet', close: () => fleet.close() });
+    let control = fleet.control;
+    if (opts.agentPort !== undefined) {
+      const cert = cluster.certificate;
+      const agents = await listenAgentGateway(fleet.gateway, { host: opts.host, port: opts.agentPort, tls: { cert: cert.certPem, key: cert.keyPem } });
+      owned.push({ name: 'agent-port', close: () => agents.close() });
+      const pinned = pinnedAgentUrl(agents.url, cert.fingerprint);
+      control = { ...control, agentUrl: () => pinned };
+    }
 
     // The typed API (docs/API.md): RPC, OpenAPI and the event stream for the console and scripts.
     const api = createHttpApi({
       store, logger, version: NETGOAT_VERSION, cluster,
-      telemetry: fleet.telemetry, notifications: fleet.notifications, fleet: fleet.control,
+      telemetry: fleet.telemetry, notifications: fleet.notifications, fleet: control,
     });
     for (const method of ['GET', 'POST']) http.route(method, '/api/*', (req, res) => void api.handle(req, res));
     http.onUpgrade('/api/events', (req, socket, head) => void api.handleUpgrade(req, socket, head));
@@ -143,6 +155,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
       logger,
       cluster,
       fleet,
+      agentUrl: control.agentUrl(),
       info,
       own: (name, close) => {
         if (closing) throw new Error(`cannot register ${name}: the node is closing`);

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './log';
 import { startNode, type RunningNode } from './node';
 import type { FleetOptions } from './fleet/wire-fleet';
 import { wireRemotePeers } from './remote/wire-remote-peers';
+import { readAgentPortConfig } from './gateway/agent-port-config';
 
 /** After this long, a shutdown that has not finished gives up and exits non-zero. */
 export const SHUTDOWN_TIMEOUT_MS = 5000;
@@ -29,18 +30,20 @@ export async function runServe(argv: readonly string[]): Promise<void> {
     console.log(SERVE_USAGE);
     return;
   }
-  const { host, port, peerPort, peerHost, advertise, name, priority, discovery } = parsed.value;
+  const { host, port, peerPort, peerHost, advertise, name, priority, discovery, config } = parsed.value;
   const dataDir = resolve(parsed.value.dataDir ?? defaultDataDir());
   const logger = createLogger();
 
   let node: RunningNode;
   try {
+    const agentPort = parsed.value.agentPort ?? (config ? readAgentPortConfig(resolve(config)) : undefined);
     node = await startNode({
+      ...(agentPort !== undefined ? { agentPort } : {}),
       dataDir, host, port, logger, webRoot: process.env['NETGOAT_WEB_ROOT'] || WEB_ROOT,
       cluster: { peerPort, discovery, ...(peerHost ? { peerHost } : {}), ...(advertise ? { advertise } : {}), ...(name ? { name } : {}), ...(priority !== undefined ? { priority } : {}) },
       fleet: fleetFromEnv(process.env),
     });
-    node.own('remote-peers', wireRemotePeers(node, parsed.value.config ? { configFile: resolve(parsed.value.config) } : {}));
+    node.own('remote-peers', wireRemotePeers(node, config ? { configFile: resolve(config) } : {}));
   } catch (e) {
     const code = isNgError(e) ? e.code : 'NG_INTERNAL';
     const message = e instanceof Error ? e.message : String(e);
@@ -50,6 +53,7 @@ export async function runServe(argv: readonly string[]): Promise<void> {
   }
   console.log(`Netgoat console: ${node.url}`);
   console.log(`Netgoat peer links: ${node.cluster.peerAddress}`);
+  console.log(`Netgoat agent gateway: ${node.agentUrl}`);
   logger.info({ url: node.url }, `Netgoat console: ${node.url}`);
   closeOnSignals(node, logger);
 }

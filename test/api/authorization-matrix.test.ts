@@ -2,6 +2,10 @@
 // statuses are written out here by hand from the access rules in docs/API.md, not derived from
 // the code under test; a denied call must leave the state exactly as it was.
 
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCEDURE_NAMES } from '../../src/shared/api/contract';
 import { startTestNode, type TestNode } from './harness';
@@ -86,6 +90,9 @@ const EXPECTED: Record<string, { own: Row; foreign?: Row }> = {
   'agents.revokeEnrollmentToken': { own: TEAM_ADMIN, foreign: FOREIGN },
   'agents.revoke': { own: TEAM_ADMIN, foreign: FOREIGN },
   'agents.rotateKey': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'certificates.list': { own: TEAM_READ, foreign: FOREIGN },
+  'certificates.upload': { own: TEAM_ADMIN, foreign: FOREIGN },
+  'certificates.delete': { own: TEAM_ADMIN, foreign: FOREIGN },
 };
 
 /** The instance-wide audit view (audit.list without teamId) is the owner's alone. */
@@ -144,6 +151,9 @@ function inputFor(node: TestNode, w: World, name: string, t: string): unknown {
     case 'agents.createEnrollmentToken': return { teamId: t, name: unique('edge '), labels: ['edge'], ttlMinutes: 30 };
     case 'agents.revokeEnrollmentToken': return { teamId: t, tokenId: seedEnrollmentToken(node, t) };
     case 'agents.revoke': case 'agents.rotateKey': return { teamId: t, agentId: seedAgent(node, t) };
+    case 'certificates.list': return { teamId: t };
+    case 'certificates.upload': return { teamId: t, chainPem: CERT.chainPem, keyPem: CERT.keyPem };
+    case 'certificates.delete': return { teamId: t, certificateId: seedCertificate(node, t) };
     default: throw new Error(`no input for ${name}`);
   }
 }
@@ -157,6 +167,25 @@ function seedRemotePeer(node: TestNode): string {
     oauth2: { authority: 'https://login.example.net', clientId: 'leader', clientSecret, scopes: ['netgoat:replicate'] },
   }, { actor: 'fixture' });
   return nodeId;
+}
+
+/** A self-signed certificate and key for uploads, made once by openssl. */
+const CERT = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'ng-matrix-cert-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k'), '-out', join(dir, 'c'), '-days', '2', '-subj', '/CN=matrix.example.com'], { stdio: 'ignore' });
+    return { chainPem: readFileSync(join(dir, 'c'), 'utf8'), keyPem: readFileSync(join(dir, 'k'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+})();
+
+/** A stored certificate (its key a stand-in sealed value), written straight into the store. */
+function seedCertificate(node: TestNode, teamId: string): string {
+  const id = unique('crt_');
+  const privateKey = { alg: 'aes-256-gcm' as const, kid: 'fixture', iv: 'AAAAAAAAAAAAAAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA', ct: 'AAAA' };
+  node.store.write('certificates', id, { teamId, names: ['matrix.example.com'], chainPem: CERT.chainPem, privateKey, notAfter: Date.now() + 86_400_000 }, { actor: 'fixture' });
+  return id;
 }
 
 /** A stored alert rule, written straight into the store. */

@@ -9,6 +9,7 @@ import {
   type OpsMessage, type SnapshotChunkMessage, type SyncMessage, type VectorMessage,
 } from '../../shared/wire/peer';
 import { mergeVectors } from '../vector';
+import { opsMessageFromTexts } from './ops-frame';
 
 /** What a session needs of the local replica; the Store satisfies it. */
 export interface Replica {
@@ -95,10 +96,28 @@ export class SyncSession {
       case 'vector':
         return this.onVector(msg);
       case 'ops':
-        return this.onOps(msg);
+        return this.onOps([msg]);
       case 'snapshot-chunk':
         return this.onChunk(msg);
     }
+  }
+
+  /**
+   * Messages that arrived together, in order. Consecutive op batches are applied in one go (one
+   * store transaction, each document written once however many of the ops touch it) and each is
+   * still acknowledged, so the sender's window moves as if they had been applied one by one.
+   */
+  receiveAll(msgs: readonly SyncMessage[]): SyncStep {
+    const step: SyncStep = { send: [], events: [] };
+    for (let i = 0; i < msgs.length; ) {
+      let end = i + 1;
+      if (msgs[i]!.type === 'ops') while (end < msgs.length && msgs[end]!.type === 'ops') end++;
+      const part = end > i + 1 ? this.onOps(msgs.slice(i, end) as OpsMessage[]) : this.receive(msgs[i]!);
+      step.send.push(...part.send);
+      step.events.push(...part.events);
+      i = end;
+    }
+    return step;
   }
 
   /** Send op batches (or a snapshot) until the peer is up to date or the window is full. */
@@ -116,9 +135,9 @@ export class SyncSession {
         throw e;
       }
       if (batch.ops.length === 0) break;
-      const ops = this.cutToSize(batch.ops);
+      const { ops, texts } = this.cutToSize(batch.ops);
       for (const op of ops) this.sentTo[op.origin] = Math.max(this.sentTo[op.origin] ?? 0, op.seq);
-      step.send.push({ type: 'ops', v: PEER_WIRE_VERSION, ops } satisfies OpsMessage);
+      step.send.push(opsMessageFromTexts(ops, texts));
       this.inflight++;
       if (!batch.more && ops.length === batch.ops.length) break;
     }
@@ -139,8 +158,15 @@ export class SyncSession {
     return this.pump();
   }
 
-  private onOps(msg: OpsMessage): SyncStep {
-    const ops = this.contiguous(msg.ops);
+  private onOps(batches: readonly OpsMessage[]): SyncStep {
+    const have = this.replica.vector();
+    const ops: unknown[] = [];
+    /** Where each batch's ops start in `ops`, so a refusal is reported against the frame that carried it. */
+    const starts: number[] = [];
+    for (const batch of batches) {
+      starts.push(ops.length);
+      this.contiguous(batch.ops, have, ops);
+    }
     const events: SyncEvent[] = [];
     // The sender holds what it sent: never push those ops back to it.
     for (const op of ops as { origin?: unknown; seq?: unknown }[]) {
@@ -149,25 +175,29 @@ export class SyncSession {
     if (ops.length > 0) {
       const result = this.replica.applyRemote(ops);
       events.push({ kind: 'applied', applied: result.applied, duplicates: result.duplicates });
-      const byCode = new Map<string, { message: string; count: number }>();
+      // One event per frame and code, as if the frames had been applied one by one.
+      const byFrameCode = new Map<string, { code: string; message: string; count: number }>();
       for (const r of result.rejected) {
-        const seen = byCode.get(r.code);
+        let frame = starts.length - 1;
+        while (frame > 0 && starts[frame]! > r.index) frame--;
+        const key = `${frame} ${r.code}`;
+        const seen = byFrameCode.get(key);
         if (seen) seen.count++;
-        else byCode.set(r.code, { message: r.message, count: 1 });
+        else byFrameCode.set(key, { code: r.code, message: r.message, count: 1 });
       }
-      for (const [code, { message, count }] of byCode) events.push({ kind: 'rejected', code, message, count });
+      for (const { code, message, count } of byFrameCode.values()) events.push({ kind: 'rejected', code, message, count });
     }
-    return { send: [this.vectorMessage(false)], events };
+    const ack = this.vectorMessage(false);
+    return { send: batches.map(() => ack), events };
   }
 
   /**
-   * Only ops that extend the local vector without a gap reach the store. On an ordered transport
-   * that is every op; after loss or reordering the rest come again on the next resync. Keeping the
-   * oplog gap-free means a snapshot import can never jump over ops held beyond a gap.
+   * Only ops that extend the local vector (`have`, advanced as ops are taken) without a gap reach
+   * the store; they are appended to `out`. On an ordered transport that is every op; after loss or
+   * reordering the rest come again on the next resync. Keeping the oplog gap-free means a snapshot
+   * import can never jump over ops held beyond a gap.
    */
-  private contiguous(raw: readonly unknown[]): unknown[] {
-    const have = this.replica.vector();
-    const out: unknown[] = [];
+  private contiguous(raw: readonly unknown[], have: VersionVector, out: unknown[]): void {
     for (const op of raw) {
       const o = op as { origin?: unknown; seq?: unknown };
       // Malformed ops go through so the store refuses them with its own coded reason.
@@ -180,7 +210,6 @@ export class SyncSession {
       out.push(op);
       have[o.origin] = Math.max(held, o.seq);
     }
-    return out;
   }
 
   private onChunk(msg: SnapshotChunkMessage): SyncStep {
@@ -247,14 +276,17 @@ export class SyncSession {
     return step;
   }
 
-  /** The longest prefix of `ops` under the byte budget (always at least one op). */
-  private cutToSize(ops: Op[]): Op[] {
+  /** The longest prefix of `ops` under the byte budget (always at least one op), with each op's text for the frame. */
+  private cutToSize(ops: Op[]): { ops: Op[]; texts: string[] } {
+    const texts: string[] = [];
     let bytes = 0;
-    for (let i = 0; i < ops.length; i++) {
-      bytes += JSON.stringify(ops[i]).length;
-      if (bytes > this.maxBatchBytes && i > 0) return ops.slice(0, i);
+    for (const op of ops) {
+      const text = JSON.stringify(op);
+      bytes += text.length;
+      if (bytes > this.maxBatchBytes && texts.length > 0) break;
+      texts.push(text);
     }
-    return ops;
+    return { ops: texts.length === ops.length ? ops : ops.slice(0, texts.length), texts };
   }
 
   private vectorMessage(resync: boolean): VectorMessage {

@@ -33,10 +33,11 @@ import { telemetryHandlers } from './handlers/telemetry';
 import { alertRuleHandlers } from './handlers/alert-rules';
 import { channelHandlers } from './handlers/channels';
 import { agentHandlers } from './handlers/agents';
+import { certificateHandlers } from './handlers/certificates';
 
 const handlers: Handlers<ProcedureName> = {
   ...authHandlers, ...teamHandlers, ...domainHandlers, ...dnsHandlers, ...proxyHandlers, ...auditHandlers, ...apiTokenHandlers, ...fleetHandlers, ...clusterHandlers, ...remotePeerHandlers,
-  ...telemetryHandlers, ...alertRuleHandlers, ...channelHandlers, ...agentHandlers,
+  ...telemetryHandlers, ...alertRuleHandlers, ...channelHandlers, ...agentHandlers, ...certificateHandlers,
 };
 
 /**

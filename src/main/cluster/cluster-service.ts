@@ -15,6 +15,8 @@ import { listMembers, memberOf } from './members';
 import { ElectionRunner } from './election-runner';
 import { LeaderDuties } from './leader-duties';
 import type { ElectionTimings } from '../../core/election/config';
+import type { PeerTelemetryMessage } from '../../shared/wire/peer-telemetry';
+import type { PeerTelemetryChannel } from '../telemetry/telemetry-replication';
 
 export type PeersStatus = OutputOf<'peers.status'>;
 
@@ -78,6 +80,8 @@ export class ClusterService implements ClusterControl {
   private closed = false;
   private remoteAcceptor: RemoteLinkAcceptor | null = null;
   private remoteLinkStates: (() => RemoteLinks) | null = null;
+  private readonly telemetryListeners = new Set<(from: string, msg: PeerTelemetryMessage) => void>();
+  private readonly peerUpListeners = new Set<(nodeId: string) => void>();
 
   private constructor(private readonly opts: ClusterServiceOptions) {
     this.keys = new ClusterKeys(opts.store.db);
@@ -119,6 +123,20 @@ export class ClusterService implements ClusterControl {
 
   remoteLinks(): RemoteLinks {
     return this.remoteLinkStates?.() ?? { leading: false, links: [] };
+  }
+
+  /** The peer links' telemetry side channel; survives the mesh being restarted (a failed join). */
+  telemetryChannel(): PeerTelemetryChannel {
+    const subscribe = <T>(set: Set<T>, cb: T) => {
+      set.add(cb);
+      return () => void set.delete(cb);
+    };
+    return {
+      peers: () => this.mesh.linkedPeers(),
+      send: (nodeId, msg) => this.mesh.sendTelemetry(nodeId, msg),
+      onMessage: (cb) => subscribe(this.telemetryListeners, cb),
+      onPeerUp: (cb) => subscribe(this.peerUpListeners, cb),
+    };
   }
 
   // ---------------------------------------------------------------- operations
@@ -229,6 +247,8 @@ export class ClusterService implements ClusterControl {
     this.mesh.acceptRemoteLinks(this.remoteAcceptor);
     this.dialMembersIfMoved();
     this.runner = new ElectionRunner({ store, mesh: this.mesh, log, ...(this.opts.timings ? { timings: this.opts.timings } : {}) });
+    this.disposers.push(this.mesh.onTelemetry((from, msg) => this.telemetryListeners.forEach((cb) => cb(from, msg))));
+    this.disposers.push(this.mesh.onPeerUp((peer) => peer.nodeId && this.peerUpListeners.forEach((cb) => cb(peer.nodeId!))));
     this.disposers.push(this.runner.onEvent((event) => {
       if (event.type === 'became-leader') void this.duties.becameLeader(event.term);
       if (event.type === 'lost-leadership') void this.duties.lostLeadership();

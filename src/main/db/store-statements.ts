@@ -21,6 +21,13 @@ export interface OpRow {
 
 const OP_COLUMNS = 'origin, seq, hlc, collection, id, team, actor, body';
 
+/** Values of one oplog row, in OP_COLUMNS order. */
+export type OpRowValues = [origin: string, seq: number, hlc: string, collection: string, id: string, team: string | null, actor: string, body: string];
+
+/** Rows per multi-row INSERT: one statement step per chunk instead of per op (512 bound values). */
+const OPLOG_CHUNK_ROWS = 64;
+const OP_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?)';
+
 export type StoreStatements = ReturnType<typeof prepareStoreStatements>;
 
 export function prepareStoreStatements(db: Database.Database) {
@@ -51,6 +58,28 @@ export function prepareStoreStatements(db: Database.Database) {
       'SELECT DISTINCT o.origin FROM oplog o LEFT JOIN vector v ON v.origin = o.origin WHERE o.seq > coalesce(v.seq, 0)').pluck(),
     vectorRows: db.prepare<[], { origin: string; seq: number; floor: number }>('SELECT origin, seq, floor FROM vector'),
     maxSeqOf: db.prepare<[string], number | null>('SELECT max(seq) FROM oplog WHERE origin = ?').pluck(),
+    appendOps: prepareOplogAppend(db),
     saveHlc: db.prepare("INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+  };
+}
+
+/**
+ * Appends rows to the oplog: whole chunks through one multi-row INSERT, the remainder row by row.
+ * Used for ops already known to be new (own ops, and received ops that extend the vector).
+ */
+function prepareOplogAppend(db: Database.Database): (rows: readonly OpRowValues[]) => void {
+  const one = db.prepare<OpRowValues>(`INSERT OR IGNORE INTO oplog (${OP_COLUMNS}) VALUES ${OP_PLACEHOLDERS}`);
+  const chunk = db.prepare<unknown[]>(`INSERT OR IGNORE INTO oplog (${OP_COLUMNS}) VALUES ${Array<string>(OPLOG_CHUNK_ROWS).fill(OP_PLACEHOLDERS).join(', ')}`);
+  const values: unknown[] = new Array<unknown>(OPLOG_CHUNK_ROWS * 8);
+  return (rows) => {
+    let i = 0;
+    for (; i + OPLOG_CHUNK_ROWS <= rows.length; i += OPLOG_CHUNK_ROWS) {
+      for (let r = 0; r < OPLOG_CHUNK_ROWS; r++) {
+        const row = rows[i + r]!;
+        for (let c = 0; c < 8; c++) values[r * 8 + c] = row[c];
+      }
+      chunk.run(values);
+    }
+    for (; i < rows.length; i++) one.run(...rows[i]!);
   };
 }

@@ -159,6 +159,18 @@ describe('local writes', () => {
     expect(s.list('domains', { team: 't1' }).map((d) => d.id)).toEqual(['d1']);
   });
 
+  it('a transaction that touches more documents than the state cache holds keeps every write', () => {
+    const s = open('n1');
+    s.transaction(() => {
+      s.write('teams', 'first', { name: 'First', createdAt: 1 }, { actor: 'u1' });
+      // More documents than the cache keeps: the first one is evicted before the transaction ends.
+      for (let i = 0; i < 20_001; i++) s.write('teams', `t${i}`, { name: `Team ${i}`, createdAt: i }, { actor: 'u1' });
+      s.write('teams', 'first', { name: 'First, renamed' }, { actor: 'u1' });
+    });
+    expect(s.get('teams', 'first')).toMatchObject({ name: 'First, renamed', createdAt: 1 });
+    expect(s.list('teams')).toHaveLength(20_002);
+  });
+
   it('change events fire once after commit, and never for a rolled-back transaction', () => {
     const s = open('n1');
     const seen: { events: ChangeEvent[]; visible: boolean }[] = [];
@@ -252,6 +264,31 @@ describe('replication', () => {
     expect(b.vector().n1).toBe(5);
     expect(b.stateHash()).toBe(a.stateHash());
     expect(b.opsSince({}).ops).toEqual(ops);
+  });
+
+  it('ops of an open transaction are in opsSince and the audit log before it commits, and gone if it rolls back', () => {
+    const a = open('n1');
+    const b = open('n2');
+    // 130 ops: two full multi-row chunks and a remainder, received in one batch.
+    for (let i = 1; i <= 130; i++) a.write('teams', `t${i % 7}`, { name: `Team ${i}`, createdAt: i }, { actor: 'u1' });
+    const ops = a.opsSince({}).ops;
+    expect(b.applyRemote(ops)).toEqual({ applied: 130, duplicates: 0, rejected: [] });
+    expect(b.opsSince({}).ops).toEqual(ops);
+
+    // The clock keeps what it issued (it only moves forward); everything else is as before.
+    const { clock: _clock, ...before } = footprint(b);
+    expect(() => b.transaction(() => {
+      b.write('teams', 't1', { name: 'Local' }, { actor: 'u2' });
+      expect(b.opsSince({ n1: 130 }).ops.map((o) => [o.origin, o.seq])).toEqual([['n2', 1]]);
+      expect(b.auditLog({ limit: 1 })[0]).toMatchObject({ origin: 'n2', seq: 1, set: { name: 'Local' } });
+      throw new Error('abandon');
+    })).toThrow('abandon');
+    expect(footprint(b)).toEqual({ ...before, clock: b.clock.current() });
+    expect(b.opsSince({ n1: 130 }).ops).toEqual([]);
+
+    // After the rollback the same seq is issued again and lands in the oplog.
+    b.write('teams', 't1', { name: 'Local again' }, { actor: 'u2' });
+    expect(b.opsSince({ n1: 130 }).ops.map((o) => [o.origin, o.seq, o.set])).toEqual([['n2', 1, { name: 'Local again' }]]);
   });
 
   it('refuses malformed, oversized and unknown-field ops with codes while the rest of the batch applies', () => {

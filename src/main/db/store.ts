@@ -11,12 +11,12 @@ import { isValidId, randomId } from '../../shared/ids';
 import { MAX_OP_BYTES, isPlainOp, opSchema, type Op, type Snapshot, type SnapshotDoc, type VersionVector } from '../../shared/ops';
 import { canonicalJson } from '../../shared/canonical-json';
 import { validationError } from '../../shared/validation';
-import { applyOp, docVersion, isLive, mergeDocs, type DocState } from '../../core/merge';
+import { applyOp, docStatus, docVersion, isLive, mergeDocs, type DocState } from '../../core/merge';
 import type { ZodError } from 'zod';
 import { openDatabase } from './open';
 import type { Migration } from './migrations';
 import { storeMigrations } from './store-schema';
-import { prepareStoreStatements, type OpRow, type StoreStatements } from './store-statements';
+import { prepareStoreStatements, type OpRow, type OpRowValues, type StoreStatements } from './store-statements';
 
 export interface StoreOptions {
   path: string;
@@ -85,6 +85,11 @@ export class Store {
    * document many times (catch-up after a partition) costs one row write, not one per op.
    */
   private readonly dirtyDocs = new Map<string, { collection: string; id: string; state: DocState; team: string | null; persisted: DocState | undefined }>();
+  /**
+   * Ops of the open transaction known to be new to the oplog (own ops, received ops that extend the
+   * vector), appended in multi-row chunks when it ends: the same transaction, so the same durability.
+   */
+  private readonly newOps: OpRowValues[] = [];
   /** Remote origins whose vector row changed in the open transaction. */
   private readonly dirtyOrigins = new Set<string>();
   /** Origins with ops held beyond their contiguous seq (a gap waits to be filled). */
@@ -147,6 +152,7 @@ export class Store {
 
   /** Ops (newest first) for the audit view; `team` limits it to one tenant. */
   auditLog(opts: { team?: string | null; before?: string | null; limit?: number } = {}): Op[] {
+    this.flushDirty();
     return this.sql.audit.all({ team: opts.team ?? null, before: opts.before ?? null, limit: Math.min(opts.limit ?? 100, 1000) }).map(opFromRow);
   }
 
@@ -161,29 +167,36 @@ export class Store {
     this.assertWritable(collection, id);
     return this.atomic(() => {
       const state = this.loadState(collection, id);
-      this.checkExpectedVersion(collection, id, state, ctx);
-      const live = state !== undefined && isLive(state);
+      const status = state ? docStatus(state) : undefined;
+      this.checkExpectedVersion(collection, id, status, ctx);
+      const live = status?.live === true;
       // A new (or deleted) document must be whole; an update is checked field by field, which is
       // equivalent because collection schemas have no cross-field rules, and far cheaper.
       const normalized = live ? validateFields(collection, set as Record<string, unknown>, []) : validateDoc(collection, { ...(state?.fields ?? {}), ...set });
 
       const effective: Record<string, unknown> = {};
       const prev: Record<string, unknown> = {};
+      let changed = 0;
+      let replaced = 0;
       for (const key of Object.keys(set)) {
         const value = normalized[key];
         const before = state?.fields[key];
         if (live && before !== undefined && sameValue(before, value)) continue;
         effective[key] = value;
-        if (before !== undefined) prev[key] = before;
+        changed++;
+        if (before !== undefined) {
+          prev[key] = before;
+          replaced++;
+        }
       }
-      if (Object.keys(effective).length === 0) {
-        if (live) return { ...(state.fields as DocOf<C>), id, version: docVersion(state)! };
+      if (changed === 0) {
+        if (live) return { ...(state!.fields as DocOf<C>), id, version: status!.version! };
         // An empty op would change nothing, so the document would stay deleted: refuse it rather than report a write.
         throw new NgError('NG_VALIDATION', `${collection}/${id}: a write must set at least one field`, { path: [] });
       }
 
       const teamId = 'teamId' in effective ? effective.teamId : state?.fields.teamId;
-      const next = this.commitLocal({ collection, id, set: effective, actor: ctx.actor, team: teamOf(collection, id, teamId), ...(Object.keys(prev).length > 0 ? { prev } : {}) }, state);
+      const next = this.commitLocal({ collection, id, set: effective, actor: ctx.actor, team: teamOf(collection, id, teamId), ...(replaced > 0 ? { prev } : {}) }, state);
       return { ...(next.fields as DocOf<C>), id, version: docVersion(next)! };
     });
   }
@@ -193,8 +206,9 @@ export class Store {
     this.assertWritable(collection, id);
     return this.atomic(() => {
       const state = this.loadState(collection, id);
-      this.checkExpectedVersion(collection, id, state, ctx);
-      if (!state || !isLive(state)) return false;
+      const status = state ? docStatus(state) : undefined;
+      this.checkExpectedVersion(collection, id, status, ctx);
+      if (!state || !status!.live) return false;
       this.commitLocal({ collection, id, delete: true, actor: ctx.actor, team: teamOf(collection, id, state.fields.teamId), prev: state.fields }, state);
       return true;
     });
@@ -218,6 +232,7 @@ export class Store {
       this.pending.length = mark;
       this.stateCache.clear();
       this.dirtyDocs.clear();
+      this.newOps.length = 0;
       this.dirtyOrigins.clear();
       this.reloadVector();
       throw e;
@@ -261,23 +276,26 @@ export class Store {
           result.duplicates++;
           return;
         }
-        const checked = this.checkRemoteOp(raw);
+        const checked = this.admitRemoteOp(raw);
         if (!checked.ok) {
           result.rejected.push({ index, code: checked.error.code, message: checked.error.message });
           return;
         }
-        const op = checked.op;
+        const { op, body } = checked;
         const held = this.vec.get(op.origin);
         if (held && op.seq <= held.seq) {
           result.duplicates++;
           return;
         }
-        const inserted = this.sql.insertOp.run(op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, opBody(op)).changes;
-        if (inserted === 0) {
+        const row: OpRowValues = [op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, body];
+        // The op right after the vector of an origin with nothing held beyond it cannot be in the
+        // oplog yet; anything else may be (it arrived ahead of a gap before) and is checked by inserting.
+        if (op.seq === (held?.seq ?? 0) + 1 && !this.gappedOrigins.has(op.origin)) {
+          this.newOps.push(row);
+        } else if (this.sql.insertOp.run(...row).changes === 0) {
           result.duplicates++;
           return;
         }
-        this.clock.observe(op.hlc);
         this.mergeOp(op, this.loadState(op.collection, op.id), false);
         this.advanceVector(op.origin, op.seq);
         result.applied++;
@@ -291,6 +309,7 @@ export class Store {
    * NG_SNAPSHOT_REQUIRED when some of them were compacted away (the peer must bootstrap).
    */
   opsSince(theirs: VersionVector, limit = 10_000): { ops: Op[]; more: boolean } {
+    this.flushDirty();
     const ops: Op[] = [];
     let more = false;
     for (const [origin, v] of this.vec) {
@@ -350,6 +369,7 @@ export class Store {
   compact(watermark: VersionVector): number {
     let moved = 0;
     this.transaction(() => {
+      this.flushDirty();
       for (const [origin, v] of this.vec) {
         const upTo = Math.min(watermark[origin] ?? 0, v.seq);
         if (upTo <= v.floor) continue;
@@ -392,22 +412,24 @@ export class Store {
     if (!isValidId(id)) throw new NgError('NG_VALIDATION', `invalid document id "${id.slice(0, 80)}"`, { path: ['id'] });
   }
 
-  private checkExpectedVersion(collection: string, id: string, state: DocState | undefined, ctx: WriteContext): void {
+  private checkExpectedVersion(collection: string, id: string, status: { live: boolean; version: string | null } | undefined, ctx: WriteContext): void {
     if (ctx.expectedVersion === undefined) return;
-    const current = state && isLive(state) ? docVersion(state) : null;
+    const current = status?.live ? status.version : null;
     if (current !== ctx.expectedVersion) {
       throw new NgError('NG_CONFLICT', `${collection}/${id} changed since you opened it`, { details: { expectedVersion: ctx.expectedVersion, currentVersion: current } });
     }
   }
 
   private commitLocal(change: Omit<Op, 'origin' | 'seq' | 'hlc'>, state: DocState | undefined): DocState {
-    const own = this.vec.get(this.nodeId) ?? { seq: 0, floor: 0 };
-    const op = { origin: this.nodeId, seq: own.seq + 1, hlc: this.clock.tick(), ...change } as Op;
+    const own = this.vec.get(this.nodeId);
+    const op = { origin: this.nodeId, seq: (own?.seq ?? 0) + 1, hlc: this.clock.tick(), ...change } as Op;
     const body = opBody(op);
     if (body.length > MAX_OP_BYTES) throw new NgError('NG_TOO_LARGE', `the change to ${op.collection}/${op.id} is ${body.length} bytes (limit ${MAX_OP_BYTES})`);
-    this.sql.insertOp.run(op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, body);
-    // The vector row for our own origin is written lazily: the oplog itself proves the seq.
-    this.vec.set(this.nodeId, { seq: op.seq, floor: own.floor });
+    this.newOps.push([op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, body]);
+    // The vector row for our own origin is written lazily: the oplog itself proves the seq. A
+    // rollback reloads the vector, so the entry can be advanced in place.
+    if (own) own.seq = op.seq;
+    else this.vec.set(this.nodeId, { seq: op.seq, floor: 0 });
     this.ownSeqDirty = true;
     return this.mergeOp(op, state, true);
   }
@@ -421,14 +443,18 @@ export class Store {
   }
 
   private saveState(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined): void {
-    this.remember(collection, id, state);
-    const key = `${collection}\u0000${id}`;
+    const key = docKey(collection, id);
+    this.remember(key, state);
     const pending = this.dirtyDocs.get(key);
     this.dirtyDocs.set(key, { collection, id, state, team, persisted: pending ? pending.persisted : before });
   }
 
-  /** Write the documents and vector rows changed in this transaction (see dirtyDocs). */
+  /** Write the ops, documents and vector rows of this transaction (see newOps and dirtyDocs). */
   private flushDirty(): void {
+    if (this.newOps.length > 0) {
+      this.sql.appendOps(this.newOps);
+      this.newOps.length = 0;
+    }
     for (const d of this.dirtyDocs.values()) this.writeDoc(d.collection, d.id, d.state, d.team, d.persisted);
     this.dirtyDocs.clear();
     for (const origin of this.dirtyOrigins) {
@@ -440,29 +466,30 @@ export class Store {
 
   private writeDoc(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined): void {
     const teamValue = typeof state.fields.teamId === 'string' ? state.fields.teamId : collection === 'teams' ? id : team;
-    const live = isLive(state);
+    const { live, version } = docStatus(state);
     // Most writes change neither visibility nor team: updating only the payload columns spares
     // SQLite the maintenance of the team index.
     if (before && isLive(before) === live && before.fields.teamId === state.fields.teamId) {
-      this.sql.updateDocPayload.run(JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, docVersion(state) ?? '', collection, id);
+      this.sql.updateDocPayload.run(JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, version ?? '', collection, id);
       return;
     }
-    this.sql.upsertDoc.run(collection, id, JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, isLive(state) ? 1 : 0, teamValue, docVersion(state) ?? '');
+    this.sql.upsertDoc.run(collection, id, JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, live ? 1 : 0, teamValue, version ?? '');
   }
 
   private loadState(collection: string, id: string): DocState | undefined {
-    const cached = this.stateCache.get(`${collection}\u0000${id}`);
+    const key = docKey(collection, id);
+    const cached = this.stateCache.get(key) ?? this.dirtyDocs.get(key)?.state;
+    // A document written in this transaction but already evicted is newer than its row.
     if (cached) return cached;
     const row = this.sql.getDoc.get(collection, id);
     if (!row) return undefined;
     const state: DocState = { fields: JSON.parse(row.fields) as Record<string, unknown>, clocks: JSON.parse(row.clocks) as Record<string, string>, deleted: row.deleted };
-    this.remember(collection, id, state);
+    this.remember(key, state);
     return state;
   }
 
-  private remember(collection: string, id: string, state: DocState): void {
-    const key = `${collection}\u0000${id}`;
-    this.stateCache.delete(key);
+  /** Evicts in load order: refreshing the order on every write costs more than the rare re-read it saves. */
+  private remember(key: string, state: DocState): void {
     this.stateCache.set(key, state);
     if (this.stateCache.size > STATE_CACHE_LIMIT) this.stateCache.delete(this.stateCache.keys().next().value!);
   }
@@ -475,7 +502,8 @@ export class Store {
     return held !== undefined && Number.isSafeInteger(seq) && seq > 0 && seq <= held.seq;
   }
 
-  private checkRemoteOp(raw: unknown): { ok: true; op: Op } | { ok: false; error: NgError } {
+  /** Validate a received op and fold its timestamp into the clock (also for a duplicate: harmless, the clock only moves forward). */
+  private admitRemoteOp(raw: unknown): { ok: true; op: Op; body: string } | { ok: false; error: NgError } {
     let op: Op;
     if (isPlainOp(raw)) {
       op = raw;
@@ -485,13 +513,13 @@ export class Store {
       op = parsed.data;
     }
     // The payload is nearly all of an op's size; the envelope fields are capped by the schema.
-    let size: number;
+    let body: string;
     try {
-      size = opBody(op).length;
+      body = opBody(op);
     } catch {
       return { ok: false, error: new NgError('NG_BAD_MESSAGE', 'op is not serialisable JSON') };
     }
-    if (size > MAX_OP_BYTES) return { ok: false, error: new NgError('NG_TOO_LARGE', `op is ${size} bytes (limit ${MAX_OP_BYTES})`) };
+    if (body.length > MAX_OP_BYTES) return { ok: false, error: new NgError('NG_TOO_LARGE', `op is ${body.length} bytes (limit ${MAX_OP_BYTES})`) };
     if (!isCollectionName(op.collection)) return { ok: false, error: new NgError('NG_UNKNOWN_COLLECTION', `op for unknown collection "${op.collection}"`) };
     // An empty `set` also covers keys the schema dropped while parsing (e.g. "__proto__").
     if (!op.delete && Object.keys(op.set ?? {}).length === 0) return { ok: false, error: new NgError('NG_VALIDATION', 'op neither sets fields nor deletes', { path: ['op'] }) };
@@ -503,9 +531,13 @@ export class Store {
         return { ok: false, error: e as NgError };
       }
     }
-    const skew = this.clock.checkSkew(op.hlc);
-    if (skew) return { ok: false, error: skew };
-    return { ok: true, op };
+    // Last, so a refused op never moves the clock; observe leaves it untouched when it refuses a skewed timestamp.
+    try {
+      this.clock.observe(op.hlc);
+    } catch (e) {
+      return { ok: false, error: e as NgError };
+    }
+    return { ok: true, op, body };
   }
 
   /** Advance an origin's contiguous seq over any ops that arrived ahead of a gap. */
@@ -548,6 +580,8 @@ export class Store {
   }
 }
 
+const docKey = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
 /** Equality of two normalised field values (both came out of the same schema, so key order agrees). */
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -585,7 +619,8 @@ type FieldSchemas = Record<string, { safeParse: (v: unknown) => { success: true;
 function validateFields(collection: CollectionName, set: Record<string, unknown>, prefix: (string | number)[]): Record<string, unknown> {
   const shape = (COLLECTIONS[collection] as unknown as { shape: FieldSchemas }).shape;
   const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(set)) {
+  for (const field of Object.keys(set)) {
+    const value = set[field];
     // Own keys only: "constructor" or "toString" must be unknown fields, not Object.prototype members.
     const schema = Object.hasOwn(shape, field) ? shape[field] : undefined;
     if (!schema) throw new NgError('NG_VALIDATION', `${[...prefix, field].join('.')}: unknown field of ${collection}`, { path: [...prefix, field] });

@@ -8,8 +8,10 @@ import type { HttpRoutes } from '../http-server';
 import type { ClusterService } from '../cluster/cluster-service';
 import { AGENT_GATEWAY_PATH } from '../../shared/wire/agent';
 import { createAgentGateway, type AgentGateway } from '../gateway/index';
+import { certificateUnsealer } from '../gateway/certificate-keys';
 import { TelemetryIngest } from '../telemetry/telemetry-ingest';
 import { TelemetryStore } from '../telemetry/telemetry-store';
+import { TelemetryReplication } from '../telemetry/telemetry-replication';
 import { NotificationDispatcher } from '../notify/dispatcher';
 import type { DesktopNotifier } from '../notify/desktop';
 import { SecretSealer, clusterSealKeys } from '../remote/secret-sealer';
@@ -21,6 +23,8 @@ export interface FleetOptions {
   alertIntervalMs?: number;
   /** How often telemetry roll-ups are recomputed and old buckets pruned (default one minute). */
   telemetryMaintenanceMs?: number;
+  /** How often telemetry and agent presence are exchanged with the other members (default 1 s). */
+  telemetryReplicationMs?: number;
   /** Desktop notifications (the Electron entry passes one; headless nodes have none). */
   desktop?: DesktopNotifier | null;
 }
@@ -29,6 +33,8 @@ export interface Fleet {
   gateway: AgentGateway;
   telemetry: TelemetryStore;
   ingest: TelemetryIngest;
+  /** Buckets, agent watermarks and agent presence shared with the other members. */
+  replication: TelemetryReplication;
   notifications: NotificationServices;
   /** What the API's agents.* procedures use. */
   control: FleetControl;
@@ -46,23 +52,29 @@ export function agentUrlFor(nodeUrl: string): string {
 export function startFleet(deps: { store: Store; logger: Logger; http: HttpRoutes; cluster: ClusterService; nodeUrl: string }, opts: FleetOptions = {}): Fleet {
   const { store, logger, http, cluster } = deps;
   const log = logger.child({ module: 'fleet' });
-  const telemetry = new TelemetryStore(store.db);
+  const telemetry = new TelemetryStore(store.db, { origin: store.nodeId });
   const ingest = new TelemetryIngest({ store: telemetry });
   // Webhook secrets are replicated, so they are sealed under the cluster key (create or join a cluster first).
   const sealer = new SecretSealer(clusterSealKeys(cluster.keys));
   const dispatcher = new NotificationDispatcher({ store, openSecret: (s, context) => sealer.open(s, context), desktop: opts.desktop ?? null, logger: log });
   const notifications: NotificationServices = { dispatcher, sealer, logger: log };
 
-  const gateway = createAgentGateway({ store, logger, telemetry: ingest });
+  const gateway = createAgentGateway({ store, logger, telemetry: ingest, unsealCertificate: certificateUnsealer(sealer, log) });
   http.onUpgrade(AGENT_GATEWAY_PATH, (req, socket, head) => {
     if (!gateway.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+
+  const replication = new TelemetryReplication({
+    store: telemetry, channel: cluster.telemetryChannel(), localHealth: () => gateway.fleetHealth(), log,
+    ...(opts.telemetryReplicationMs !== undefined ? { tickMs: opts.telemetryReplicationMs } : {}),
   });
 
   const unregisterAlerts = cluster.duties.register('alerts', (term) => {
     log.info({ term }, 'evaluating alert rules as the leader');
     return startAlertEvaluator({
       store, telemetry, logger: log,
-      fleet: { agents: () => gateway.fleetHealth() },
+      // An agent may be linked to any member's gateway: the freshest heartbeat from any of them counts.
+      fleet: { agents: () => replication.fleetHealth() },
       notify: (notice) => dispatcher.notify(notice),
       ...(opts.alertIntervalMs !== undefined ? { intervalMs: opts.alertIntervalMs } : {}),
     });
@@ -87,10 +99,11 @@ export function startFleet(deps: { store: Store; logger: Logger; http: HttpRoute
   };
 
   return {
-    gateway, telemetry, ingest, notifications, control,
+    gateway, telemetry, ingest, replication, notifications, control,
     async close() {
       clearInterval(maintenance);
       await unregisterAlerts();
+      replication.close();
       await gateway.close();
     },
   };

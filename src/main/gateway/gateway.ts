@@ -12,10 +12,11 @@ import {
   AGENT_GATEWAY_PATH, AGENT_SUBPROTOCOL, CLOSE_REFUSED, CLOSE_REVOKED, MAX_AGENT_FRAME_BYTES,
   agentBody, bodyText, enrollRequest, type AckBody, type DesiredDomain, type NodeBody,
 } from '../../shared/wire/agent';
-import { NonceWindow, openEnvelope, sealEnvelope } from '../../shared/wire/agent-envelope';
+import { NonceWindow, openEnvelope } from '../../shared/wire/agent-envelope';
 import { diffDesired, selectorKey, type AgentSelector } from '../../core/desired/index';
 import { validationError } from '../../shared/validation';
 import { nodeEnvelopeCrypto } from './crypto';
+import { SharedBody, sealShared } from './shared-body';
 import { LinkTable, agentLinkMigrations, emptyLink, type LinkRecord } from './link-table';
 import { DesiredGroup, DesiredSourceReader, type UnsealCertificate } from './desired-groups';
 import {
@@ -77,8 +78,10 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
  * otherwise queue one whole state per agent in memory; the rest wait their turn.
  */
 const MAX_FULL_IN_FLIGHT = 32;
-/** Link records written per event-loop turn. */
-const FLUSH_SLICE = 1000;
+/** Encoded push bodies kept for reuse across a fan-out, in bytes (a full state of 1000 domains is ~1 MB). */
+const MAX_BODY_CACHE_BYTES = 16 * 1024 * 1024;
+/** Link records written per event-loop turn: small slices, so a flush never holds up a fan-out for long. */
+const FLUSH_SLICE = 250;
 
 interface AgentState {
   doc: Stored<'agents'>;
@@ -118,8 +121,9 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
   const sessions = new Set<Session>();
   const dirty = new Set<AgentState>();
   const ackListeners = new Set<(ack: AgentAck) => void>();
-  /** Body JSON shared by every agent of a group that gets the same push. */
-  const bodyCache = new Map<string, string>();
+  /** The body shared by every agent of a group that gets the same push, encoded once. */
+  const bodyCache = new Map<string, SharedBody>();
+  let bodyCacheBytes = 0;
   let fullInFlight = 0;
   const waitingForFull = new Set<AgentState>();
 
@@ -184,13 +188,14 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
   // ------------------------------------------------------------- pushing desired state
 
   function send(st: AgentState, body: NodeBody): void {
-    sendJson(st, bodyText(body));
+    sendShared(st, new SharedBody(bodyText(body)));
   }
 
-  function sendJson(st: AgentState, bodyJson: string): void {
+  /** Signs for this agent's session key and writes one text frame (the body's bytes are shared, not copied per agent). */
+  function sendShared(st: AgentState, body: SharedBody): void {
     const s = st.session;
     const key = s?.kid ? st.doc.keys.find((k) => k.kid === s.kid) : undefined;
-    if (s && key) s.ws.send(sealEnvelope(nodeEnvelopeCrypto, key, bodyJson, now()));
+    if (s && key) s.ws.send(sealShared(key, body, now(), nodeEnvelopeCrypto.nonce()), { binary: false });
   }
 
   /** Sends the next push if the agent is linked, idle, and not on the desired state yet. */
@@ -218,19 +223,23 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
     }
     waitingForFull.delete(st);
     const cacheKey = `${base ? link.appliedChecksum : 'full'}|${g.checksum}|${version}|${link.appliedVersion}`;
-    let bodyJson = bodyCache.get(cacheKey);
-    if (bodyJson === undefined) {
+    let shared = bodyCache.get(cacheKey);
+    if (shared === undefined) {
       const domains = (): DesiredDomain[] => [...g.entries.values()].map((e) => e.domain);
       const body: NodeBody = base
         ? { type: 'diff', baseVersion: link.appliedVersion, baseChecksum: link.appliedChecksum, version, checksum: g.checksum, ...diffDesired(base, g.entries) }
         : { type: 'full', version, checksum: g.checksum, domains: domains() };
-      bodyJson = bodyText(body);
-      if (bodyCache.size > 256) bodyCache.clear();
-      bodyCache.set(cacheKey, bodyJson);
+      shared = new SharedBody(bodyText(body));
+      if (bodyCache.size >= 256 || bodyCacheBytes > MAX_BODY_CACHE_BYTES) {
+        bodyCache.clear();
+        bodyCacheBytes = 0;
+      }
+      bodyCache.set(cacheKey, shared);
+      bodyCacheBytes += shared.bytes.length + shared.field.length;
     }
     st.inflight = { version, checksum: g.checksum, full: !base };
     if (!base) fullInFlight++;
-    sendJson(st, bodyJson);
+    sendShared(st, shared);
   }
 
   /** Ends a push (acked, or its session gone) and lets a waiting full snapshot go. */
@@ -349,7 +358,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
       // Another node may have numbered this agent's versions higher: never go below what it applied.
       if (body.appliedVersion >= link.desiredVersion && body.appliedChecksum !== groups.get(st.group)!.checksum) link.desiredChecksum = '';
       link.appliedVersion = body.appliedVersion;
-      link.appliedChecksum = body.appliedChecksum;
+      link.appliedChecksum = sharedChecksum(st, body.appliedChecksum);
       link.desiredVersion = Math.max(link.desiredVersion, body.appliedVersion);
       setDesired(st);
       const primary = st.doc.keys[0];
@@ -386,6 +395,12 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
       : { type: 'telemetry_ack', batchId, ok: false, code: r.code, message: r.message.slice(0, 2000) });
   }
 
+  /** The group's own checksum string when the agent reports it, so ten thousand links hold one copy, not one each. */
+  function sharedChecksum(st: AgentState, reported: string): string {
+    const g = groups.get(st.group)!;
+    return reported === g.checksum ? g.checksum : reported;
+  }
+
   function health(st: AgentState): AgentHealth {
     const link = st.link;
     const report = link.lastReport;
@@ -408,7 +423,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
     link.lastAttempt = t;
     link.lastReport = body.report;
     link.appliedVersion = body.appliedVersion;
-    link.appliedChecksum = body.appliedChecksum;
+    link.appliedChecksum = sharedChecksum(st, body.appliedChecksum);
     const ok = body.report.ok && body.appliedVersion === pushed.version && body.appliedChecksum === pushed.checksum;
     if (ok) {
       link.lastSuccess = t;
@@ -430,7 +445,8 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
     try {
       const e = enrollWithToken(store, parsed.data.token, now());
       log.info({ agentId: e.agentId, teamId: e.teamId, host: parsed.data.hostname }, 'agent enrolled');
-      s.ws.send(JSON.stringify({ type: 'enrolled', agentId: e.agentId, teamId: e.teamId, kid: e.kid, key: e.key }));
+      const nodeFingerprints = store.list('members').filter((m) => !m.removed).map((m) => m.certFingerprint).slice(0, 64);
+      s.ws.send(JSON.stringify({ type: 'enrolled', agentId: e.agentId, teamId: e.teamId, kid: e.kid, key: e.key, nodeFingerprints }));
       s.ws.close(1000, 'enrolled');
     } catch (err) {
       refuse(s, isNgError(err) ? err : new NgError('NG_INTERNAL', 'enrollment failed'), true);

@@ -2,7 +2,7 @@
 
 export { createAgentGateway, agentLinkMigrations } from './gateway';
 export type { AgentAck, AgentGateway, AgentGatewayOptions, TelemetrySink } from './gateway';
-export { listenAgentGateway } from './listen';
+export { listenAgentGateway, pinnedAgentUrl } from './listen';
 export type { AgentGatewayListener } from './listen';
 export {
   createEnrollmentToken, enrollWithToken, listAgentsWithStatus, revokeAgent, revokeEnrollmentToken, rotateAgentKey, DEFAULT_TOKEN_TTL_MS,

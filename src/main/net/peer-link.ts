@@ -8,12 +8,14 @@ import { NgError, type ErrorCode } from '../../shared/errors';
 import type { ElectionWireMessage } from '../../shared/wire/election';
 import {
   PEER_WIRE_VERSION, handshakeMessage, linkMessage,
-  type HelloMessage, type KeyRotateMessage, type LinkMessage,
+  type HelloMessage, type KeyRotateMessage, type LinkMessage, type SyncMessage,
 } from '../../shared/wire/peer';
 import { SyncSession, type Replica, type SyncEvent, type SyncStep } from '../../core/sync/session';
+import { encodeSyncMessage, isOpsMessage } from '../../core/sync/ops-frame';
 import type { Logger } from '../log';
 import { clusterIdHash, keyIdOf, type ClusterKeys, type HeldKey } from '../cluster/cluster-keys';
 import type { NodeCertificate } from '../cluster/node-certificate';
+import { MAX_PEER_TELEMETRY_BYTES, PEER_TELEMETRY_TYPE, peerTelemetryMessage, type PeerTelemetryMessage } from '../../shared/wire/peer-telemetry';
 import { computeProof, linkKey, newNonce, open, seal, verifyProof, type LinkRole } from './link-crypto';
 
 export const HEARTBEAT_MS = 1000;
@@ -48,7 +50,12 @@ export interface LinkHandlers {
   election(link: PeerLink, msg: ElectionWireMessage): void;
   keyRotation(link: PeerLink, key: Buffer, previousKeyId: string): void;
   sync(link: PeerLink, event: SyncEvent): void;
+  /** A schema-checked telemetry side-channel message (src/main/telemetry/telemetry-replication.ts). */
+  telemetry?(link: PeerLink, msg: PeerTelemetryMessage): void;
 }
+
+/** Telemetry is written only while the socket holds less than this, so it never crowds out sync. */
+export const TELEMETRY_LOW_WATER_BYTES = 256 * 1024;
 
 export interface LinkStatus {
   nodeId: string | null;
@@ -76,8 +83,10 @@ export class PeerLink {
   private sharedKey: HeldKey | null = null;
   private sentProof = false;
   private strikes = 0;
-  private readonly outbox = new SyncOutbox(() => this.ws.bufferedAmount, (msg) => this.write(msg), () => this.state === 'up');
+  private readonly outbox = new SyncOutbox(() => this.ws.bufferedAmount, (msg) => this.writeText(encodeSyncMessage(msg)), () => this.state === 'up');
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Sync messages received in this turn of the event loop, not yet handled. */
+  private inbox: SyncMessage[] = [];
   private lastHeard = Date.now();
 
   constructor(
@@ -118,6 +127,15 @@ export class PeerLink {
     if (this.state !== 'up' || !this.sharedKey || !this.peerHello) return;
     const box = seal(this.linkKey(), key.key);
     this.write({ type: 'key-rotate', v: PEER_WIRE_VERSION, keyId: key.keyId, previousKeyId, ...box });
+  }
+
+  /** Lower priority than sync: written only while the socket is nearly drained; false when not sent. */
+  sendTelemetry(msg: PeerTelemetryMessage): boolean {
+    if (this.state !== 'up' || this.ws.bufferedAmount >= TELEMETRY_LOW_WATER_BYTES) return false;
+    const text = JSON.stringify(msg);
+    if (Buffer.byteLength(text) > MAX_PEER_TELEMETRY_BYTES) return false;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    return true;
   }
 
   close(code: number = CLOSE.normal, reason = 'closing'): void {
@@ -220,13 +238,21 @@ export class PeerLink {
     }
     try {
       if (this.state === 'handshake') return this.onHandshakeMessage(raw);
-      const parsed = linkMessage.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return this.strike('NG_BAD_MESSAGE', `message fails its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`);
+      if ((raw as { type?: unknown } | null)?.type === PEER_TELEMETRY_TYPE) return this.onTelemetry(raw, data.length);
+      // Op batches are nearly all the traffic: their envelope is checked in one pass, each op by the store.
+      let msg: LinkMessage;
+      if (isOpsMessage(raw)) {
+        msg = raw;
+      } else {
+        const parsed = linkMessage.safeParse(raw);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          return this.strike('NG_BAD_MESSAGE', `message fails its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`);
+        }
+        msg = parsed.data;
       }
       this.status.lastSeen = this.lastHeard;
-      this.onLinkMessage(parsed.data);
+      this.onLinkMessage(msg);
     } catch (e) {
       // A bug while handling one message must not take the node down; the peer is not blamed.
       this.me.log.error({ peer: this.nodeId, err: e }, 'peer message handling failed');
@@ -239,7 +265,9 @@ export class PeerLink {
       case 'vector':
       case 'ops':
       case 'snapshot-chunk':
-        return this.runSync(this.session!.receive(msg));
+        // Frames read in the same turn of the event loop are handled together (see receiveAll).
+        if (this.inbox.push(msg) === 1) setImmediate(() => this.drainInbox());
+        return;
       case 'heartbeat':
         this.status.clockOffsetMs = msg.sentAt - Date.now();
         return;
@@ -251,6 +279,30 @@ export class PeerLink {
         this.status.lastError = { code: msg.code, message: `peer reports: ${msg.message}` };
         this.me.log.warn({ peer: this.nodeId, code: msg.code, reason: msg.message }, 'peer reported an error');
         return;
+    }
+  }
+
+  private onTelemetry(raw: unknown, bytes: number): void {
+    if (bytes > MAX_PEER_TELEMETRY_BYTES) return this.strike('NG_TOO_LARGE', `telemetry frame is ${bytes} bytes; the cap is ${MAX_PEER_TELEMETRY_BYTES}`);
+    const parsed = peerTelemetryMessage.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return this.strike('NG_BAD_MESSAGE', `telemetry message fails its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`);
+    }
+    this.status.lastSeen = this.lastHeard;
+    this.handlers.telemetry?.(this, parsed.data);
+  }
+
+  private drainInbox(): void {
+    const msgs = this.inbox;
+    this.inbox = [];
+    if (this.state !== 'up' || !this.session) return;
+    try {
+      this.runSync(this.session.receiveAll(msgs));
+    } catch (e) {
+      // As in onFrame: a bug while handling replication must not take the node down.
+      this.me.log.error({ peer: this.nodeId, err: e }, 'peer message handling failed');
+      this.status.lastError = { code: 'NG_INTERNAL', message: (e as Error).message };
     }
   }
 
@@ -308,6 +360,7 @@ export class PeerLink {
     this.status.connected = false;
     for (const t of this.timers) clearTimeout(t);
     this.outbox.clear();
+    this.inbox = [];
     if (wasUp || reason.code !== 'NG_CLOSED') this.handlers.down(this, reason);
     else this.handlers.down(this, { ...reason, message: `closed during the handshake: ${this.status.lastError?.message ?? reason.message}` });
   }
@@ -317,6 +370,10 @@ export class PeerLink {
   }
 
   private writeRaw(msg: object): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
+    this.writeText(JSON.stringify(msg));
+  }
+
+  private writeText(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
   }
 }

@@ -20,6 +20,7 @@ import type { ClusterKeys } from '../cluster/cluster-keys';
 import { normalizeFingerprint, type NodeCertificate } from '../cluster/node-certificate';
 import { listMembers, memberOf, recordMember } from '../cluster/members';
 import { Backoff } from './backoff';
+import type { PeerTelemetryMessage } from '../../shared/wire/peer-telemetry';
 import { CLOSE, PeerLink, type LinkHandlers, type LinkIdentity, type LinkStatus } from './peer-link';
 
 export interface PeerMeshOptions {
@@ -71,6 +72,7 @@ export class PeerMesh {
   private readonly upListeners = new Set<(status: PeerStatus) => void>();
   private readonly downListeners = new Set<(status: PeerStatus) => void>();
   private readonly electionListeners = new Set<(from: string, msg: ElectionWireMessage) => void>();
+  private readonly telemetryListeners = new Set<(from: string, msg: PeerTelemetryMessage) => void>();
   private readonly lastStatus = new Map<string, PeerStatus>();
   private readonly disposers: (() => void)[] = [];
   private snapshotCounter = 0;
@@ -184,6 +186,21 @@ export class PeerMesh {
     return link !== undefined;
   }
 
+  onTelemetry(cb: (from: string, msg: PeerTelemetryMessage) => void): () => void {
+    this.telemetryListeners.add(cb);
+    return () => this.telemetryListeners.delete(cb);
+  }
+
+  /** The telemetry side channel: false when there is no link to `nodeId` or it is busy. */
+  sendTelemetry(nodeId: string, msg: PeerTelemetryMessage): boolean {
+    return this.links.get(nodeId)?.sendTelemetry(msg) ?? false;
+  }
+
+  /** Members with a link up now. */
+  linkedPeers(): string[] {
+    return [...this.links.keys()];
+  }
+
   broadcastElection(msg: ElectionWireMessage): void {
     for (const link of this.links.values()) link.sendElection(msg);
   }
@@ -256,6 +273,9 @@ export class PeerMesh {
       },
       keyRotation: (link, key, previousKeyId) => this.keyRotation(link, key, previousKeyId),
       sync: (link, event) => this.syncEvent(link, event),
+      telemetry: (link, msg) => {
+        if (link.nodeId && this.links.get(link.nodeId) === link) for (const cb of this.telemetryListeners) cb(link.nodeId, msg);
+      },
     };
   }
 

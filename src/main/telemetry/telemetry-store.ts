@@ -28,6 +28,16 @@ export const telemetryMigrations: readonly Migration[] = [{
     CREATE TABLE telemetry_agents (agent_id TEXT PRIMARY KEY, team_id TEXT NOT NULL, covered_until INTEGER NOT NULL,
       counters TEXT NOT NULL, arrival INTEGER NOT NULL) STRICT;
   `),
+}, {
+  // Replication between members: each bucket remembers the member that first stored it (its origin)
+  // and its seq there, so a peer can ask for "origin X after seq N" from any member that holds them.
+  name: 'telemetry_2_origins',
+  up: (db) => db.exec(`
+    ALTER TABLE telemetry_buckets ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+    ALTER TABLE telemetry_buckets ADD COLUMN origin_seq INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX telemetry_buckets_origin ON telemetry_buckets (origin, origin_seq);
+    CREATE TABLE telemetry_cursors (origin TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT;
+  `),
 }];
 
 export interface StoredBucket extends TrafficBucket {
@@ -70,6 +80,13 @@ export interface TelemetryStoreOptions {
   keepBaseMs?: number;
   /** How long roll-ups are kept. */
   keepRollupMs?: number;
+  /** This node's id: the origin of the buckets its own agents deliver (replication, telemetry-replication.ts). */
+  origin?: string;
+}
+
+/** A bucket as one origin numbered it. */
+export interface OriginBucket extends StoredBucket {
+  seq: number;
 }
 
 const DAY = 86_400_000;
@@ -77,9 +94,12 @@ const ZERO_COUNTERS: TelemetryCounters = { malformedLines: 0, lateLines: 0, prob
 
 export class TelemetryStore {
   readonly rollupMs: number;
+  readonly origin: string;
   private readonly keepBaseMs: number;
   private readonly keepRollupMs: number;
   private arrival: number;
+  /** Highest seq held per origin, kept in memory: peers ask for it every round. */
+  private readonly heads = new Map<string, number>();
   private readonly sql;
   private readonly insertTx: (agentId: string, teamId: string, buckets: readonly TrafficBucket[]) => number;
 
@@ -88,9 +108,10 @@ export class TelemetryStore {
     this.rollupMs = opts.rollupMs ?? 3_600_000;
     this.keepBaseMs = opts.keepBaseMs ?? 2 * DAY;
     this.keepRollupMs = opts.keepRollupMs ?? 35 * DAY;
+    this.origin = opts.origin ?? '';
     const q = (s: string) => db.prepare(s);
     this.sql = {
-      insert: q('INSERT OR IGNORE INTO telemetry_buckets (agent_id, domain_id, length_ms, start, team_id, body, requests, status_502, arrival) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      insert: q('INSERT OR IGNORE INTO telemetry_buckets (agent_id, domain_id, length_ms, start, team_id, body, requests, status_502, arrival, origin, origin_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       due: q('INSERT OR IGNORE INTO telemetry_rollup_due (agent_id, domain_id, start) VALUES (?, ?, ?)'),
       maxArrival: q('SELECT max(a) FROM (SELECT max(arrival) AS a FROM telemetry_buckets UNION ALL SELECT max(arrival) FROM telemetry_agents)').pluck(),
       agentGet: q('SELECT agent_id, team_id, covered_until, counters FROM telemetry_agents WHERE agent_id = ?'),
@@ -105,18 +126,32 @@ export class TelemetryStore {
       pruneRollups: q('DELETE FROM telemetry_rollups WHERE start < ?'),
       exportBuckets: q('SELECT agent_id, team_id, body, arrival FROM telemetry_buckets WHERE arrival > ? ORDER BY arrival LIMIT ?'),
       exportAgents: q('SELECT agent_id, team_id, covered_until, counters FROM telemetry_agents WHERE arrival > ? AND arrival <= ?'),
+      originPage: q('SELECT agent_id, team_id, body, origin_seq FROM telemetry_buckets WHERE origin = ? AND origin_seq > ? ORDER BY origin_seq LIMIT ?'),
+      originHeads: q('SELECT origin, max(origin_seq) AS seq FROM telemetry_buckets GROUP BY origin'),
+      cursorsAll: q('SELECT origin, seq FROM telemetry_cursors'),
+      cursorGet: q('SELECT seq FROM telemetry_cursors WHERE origin = ?').pluck(),
+      cursorSet: q('INSERT INTO telemetry_cursors (origin, seq) VALUES (?, ?) ON CONFLICT(origin) DO UPDATE SET seq = max(seq, excluded.seq)'),
     };
     this.arrival = (this.sql.maxArrival.get() as number | null) ?? 0;
+    // Buckets stored before origins existed are this node's own, numbered by their arrival.
+    if (this.origin) db.prepare("UPDATE telemetry_buckets SET origin = ?, origin_seq = arrival WHERE origin = ''").run(this.origin);
+    for (const r of this.sql.originHeads.all() as { origin: string; seq: number }[]) this.heads.set(r.origin, r.seq);
     this.insertTx = db.transaction((agentId: string, teamId: string, buckets: readonly TrafficBucket[]) => {
       let inserted = 0;
       for (const b of buckets) {
-        const r = this.sql.insert.run(agentId, b.domainId, b.lengthMs, b.start, teamId, JSON.stringify(b), b.requests, b.status502, ++this.arrival);
-        if (r.changes === 0) continue;
-        inserted++;
-        this.sql.due.run(agentId, b.domainId, slotStart(b.start, this.rollupMs));
+        const seq = ++this.arrival;
+        if (this.insertOne(agentId, teamId, b, this.origin, seq)) inserted++;
       }
       return inserted;
     });
+  }
+
+  private insertOne(agentId: string, teamId: string, b: TrafficBucket, origin: string, originSeq: number): boolean {
+    const r = this.sql.insert.run(agentId, b.domainId, b.lengthMs, b.start, teamId, JSON.stringify(b), b.requests, b.status502, this.arrival, origin, originSeq);
+    if (r.changes === 0) return false;
+    if (originSeq > (this.heads.get(origin) ?? 0)) this.heads.set(origin, originSeq);
+    this.sql.due.run(agentId, b.domainId, slotStart(b.start, this.rollupMs));
+    return true;
   }
 
   /** Stores buckets; ones already held (same agent, domain, length, start) are ignored. */
@@ -189,6 +224,45 @@ export class TelemetryStore {
     const cursor = more ? page.at(-1)!.arrival : this.arrival;
     const agents = (this.sql.exportAgents.all(after, cursor) as AgentRow[]).map(agentState);
     return { buckets: page.map(stored), agents, cursor, more };
+  }
+
+  /** The highest seq held of each origin (what this node can serve to a peer). */
+  originHeads(): ReadonlyMap<string, number> {
+    return this.heads;
+  }
+
+  /** Buckets of `origin` numbered after `after`, in seq order. */
+  originPage(origin: string, after: number, limit: number): OriginBucket[] {
+    return (this.sql.originPage.all(origin, after, limit) as (BodyRow & { origin_seq: number })[]).map((r) => ({ ...stored(r), seq: r.origin_seq }));
+  }
+
+  /** How far this node holds each other origin without a gap: what it asks its peers for next. */
+  cursors(): Record<string, number> {
+    return Object.fromEntries((this.sql.cursorsAll.all() as { origin: string; seq: number }[]).map((r) => [r.origin, r.seq]));
+  }
+
+  /**
+   * Stores a page of an origin's buckets (after, through]. Buckets already held are ignored, so a
+   * page seen twice, or a bucket that also came straight from the agent, counts once. The cursor
+   * moves only when the page starts where this node's copy of that origin ends (no gap).
+   */
+  insertReplicated(origin: string, after: number, through: number, buckets: readonly OriginBucket[]): { inserted: number; duplicates: number } {
+    return this.db.transaction(() => {
+      let inserted = 0;
+      for (const { agentId, teamId, seq, ...bucket } of buckets) {
+        ++this.arrival;
+        if (this.insertOne(agentId, teamId, bucket, origin, seq)) inserted++;
+      }
+      const held = (this.sql.cursorGet.get(origin) as number | undefined) ?? 0;
+      if (after <= held) this.sql.cursorSet.run(origin, through);
+      return { inserted, duplicates: buckets.length - inserted };
+    })();
+  }
+
+  /** Agent watermarks changed here after local mark `after`, and the mark to pass next time. */
+  agentsSince(after: number): { agents: AgentTelemetryState[]; mark: number } {
+    const mark = this.arrival;
+    return { agents: (this.sql.exportAgents.all(after, mark) as AgentRow[]).map(agentState), mark };
   }
 
   /** Takes a peer's export: idempotent, order-free (buckets are immutable, watermarks only grow). */

@@ -7,26 +7,9 @@ import { navigate } from '../router';
 import { useDomain, type DomainView } from '../stores/areas';
 import { useCan } from '../stores/session';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { formatTime } from '../ui/format';
 import { ReadOnlyNote } from '../ui/ReadOnlyNote';
 import { StaleBanner } from '../ui/StaleBanner';
-import { TlsBadge } from '../ui/TlsBadge';
-
-function TlsCard({ domain }: { domain: DomainView }) {
-  const { status, notAfter, certificateId } = domain.tls;
-  return (
-    <Card withBorder padding="md">
-      <Stack gap={6}>
-        <Group gap="xs"><Text fw={600}>TLS</Text><TlsBadge tls={domain.tls} /></Group>
-        <Text size="sm" c="dimmed">
-          {status === 'Pending' && 'No certificate has been issued for this domain yet, so it is not served over HTTPS.'}
-          {status === 'Active' && `Certificate ${certificateId ?? ''} is valid until ${formatTime(notAfter)}.`}
-          {status === 'Expired' && `The certificate expired on ${formatTime(notAfter)}; browsers will refuse HTTPS.`}
-        </Text>
-      </Stack>
-    </Card>
-  );
-}
+import { TlsCard } from './TlsCard';
 
 export function DomainSettingsTab({ domain }: { domain: DomainView }) {
   const canEdit = useCan('operator');

@@ -50,6 +50,14 @@ const remotePeerStatusView = remotePeerView.extend({
     lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
   }),
 });
+/** A stored certificate as the API shows it: everything but the private key. */
+const certificateView = z.object({
+  id: z.string(), teamId: z.string(), names: z.array(z.string()), notAfter: z.number(),
+  /** SHA-256 of the leaf certificate (DER), lower-case hex. */
+  fingerprint: z.string(),
+  domainIds: z.array(z.string()),
+  version: z.string(),
+});
 const clusterMemberStatusView = clusterMemberView.extend({
   /** This node's own record. */
   self: z.boolean(),
@@ -223,6 +231,31 @@ export const procedures = {
       nameServers: z.array(hostname).min(1).max(13).optional(),
     }),
     output: z.object({ filename: z.string(), zone: z.string() }),
+  }),
+
+  // ---------------------------------------------------------------- certificates (the private key is sealed and never returned)
+  'certificates.list': def({
+    summary: 'TLS certificates of a team: names, expiry, fingerprint and the domains using each (never the private key).',
+    access: { kind: 'team', minRole: 'viewer' }, effect: 'read',
+    input: z.strictObject({ ...inTeam }),
+    output: z.object({ certificates: z.array(certificateView) }),
+  }),
+  'certificates.upload': def({
+    summary: 'Store a certificate chain and its private key (sealed at rest) and attach it to the given domains, or to every domain of the team it covers.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({
+      ...inTeam,
+      chainPem: z.string().min(1).max(65_536),
+      keyPem: z.string().min(1).max(65_536),
+      domainIds: z.array(id).max(100).optional(),
+    }),
+    output: z.object({ certificate: certificateView }),
+  }),
+  'certificates.delete': def({
+    summary: 'Delete a certificate (and its sealed key); the domains using it go back to TLS Pending.',
+    access: { kind: 'team', minRole: 'admin' }, effect: 'write',
+    input: z.strictObject({ ...inTeam, certificateId: id }),
+    output: okOutput,
   }),
 
   // ---------------------------------------------------------------- proxy

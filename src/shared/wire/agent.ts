@@ -58,6 +58,8 @@ export const enrollReply = z.strictObject({
   kid,
   /** The session key (32 bytes base64url). Shown once; the agent stores it with 0600 permissions. */
   key: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  /** Certificate fingerprints of the cluster's nodes: the agent pins them for its wss:// links. */
+  nodeFingerprints: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(64).default([]),
 });
 
 /** A refusal before or instead of a session; the socket closes after it. */
