@@ -107,3 +107,6 @@ process.on('message', (msg: NodeRequest) => {
       (e: unknown) => send({ kind: 'reply', id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
     );
 });
+
+// A bench that dies (or is interrupted) must not leave its nodes running.
+process.on('disconnect', () => process.exit(1));

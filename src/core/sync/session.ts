@@ -50,6 +50,8 @@ interface Assembly {
 }
 
 export const DEFAULT_WINDOW = 4;
+/** Op batches a receiver applies in one transaction: half the window, so the sender refills the other half meanwhile. */
+export const MAX_BATCHES_PER_APPLY = DEFAULT_WINDOW / 2;
 export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
 
 export class SyncSession {

@@ -10,7 +10,7 @@ import {
   PEER_WIRE_VERSION, handshakeMessage, linkMessage,
   type HelloMessage, type KeyRotateMessage, type LinkMessage, type SyncMessage,
 } from '../../shared/wire/peer';
-import { SyncSession, type Replica, type SyncEvent, type SyncStep } from '../../core/sync/session';
+import { MAX_BATCHES_PER_APPLY, SyncSession, type Replica, type SyncEvent, type SyncStep } from '../../core/sync/session';
 import { encodeSyncMessage, isOpsMessage } from '../../core/sync/ops-frame';
 import type { Logger } from '../log';
 import { clusterIdHash, keyIdOf, type ClusterKeys, type HeldKey } from '../cluster/cluster-keys';
@@ -296,9 +296,20 @@ export class PeerLink {
   private drainInbox(): void {
     const msgs = this.inbox;
     this.inbox = [];
-    if (this.state !== 'up' || !this.session) return;
     try {
-      this.runSync(this.session.receiveAll(msgs));
+      // A few batches per transaction, each group acknowledged before the next is applied, so the
+      // sender refills its window while this node applies: batching without a pipeline bubble.
+      let start = 0;
+      while (start < msgs.length && this.state === 'up' && this.session) {
+        let end = start;
+        let batches = 0;
+        while (end < msgs.length) {
+          if (msgs[end]!.type === 'ops' && ++batches > MAX_BATCHES_PER_APPLY) break;
+          end++;
+        }
+        this.runSync(this.session.receiveAll(msgs.slice(start, end)));
+        start = end;
+      }
     } catch (e) {
       // As in onFrame: a bug while handling replication must not take the node down.
       this.me.log.error({ peer: this.nodeId, err: e }, 'peer message handling failed');
