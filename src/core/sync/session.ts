@@ -28,6 +28,8 @@ export interface SyncSessionOptions {
   maxBatchBytes?: number;
   /** A fresh id for each snapshot sent (injected so simulations stay deterministic). */
   newSnapshotId: () => string;
+  /** Origins another linked peer feeds this node (core/sync/route.ts); sent with every vector so this peer leaves them out. */
+  skipFor?: () => readonly string[];
 }
 
 export type SyncEvent =
@@ -58,6 +60,8 @@ export class SyncSession {
   /** The latest vector the peer reported: what it holds, so what may be compacted on its behalf. */
   peerVector: VersionVector = {};
   private heardFromPeer = false;
+  /** Origins the peer gets from another of its links: their ops are not sent to it. */
+  private peerSkips: readonly string[] = [];
   /** What the peer holds plus what is on the way to it. */
   private sentTo: VersionVector = {};
   private inflight = 0;
@@ -131,7 +135,7 @@ export class SyncSession {
     while (this.inflight < this.window) {
       let batch: { ops: Op[]; more: boolean };
       try {
-        batch = this.replica.opsSince(this.sentTo, MAX_OPS_PER_BATCH);
+        batch = this.replica.opsSince(this.sendPast(), MAX_OPS_PER_BATCH);
       } catch (e) {
         if (e instanceof NgError && e.code === 'NG_SNAPSHOT_REQUIRED') return this.sendSnapshot(step);
         throw e;
@@ -148,6 +152,7 @@ export class SyncSession {
 
   private onVector(msg: VectorMessage): SyncStep {
     this.heardFromPeer = true;
+    this.peerSkips = msg.skip ?? [];
     this.peerVector = mergeVectors(this.peerVector, msg.vector);
     if (msg.resync) {
       // Anything sent but not reflected here was lost or is still in flight: resend from the truth.
@@ -291,7 +296,16 @@ export class SyncSession {
     return { ops: texts.length === ops.length ? ops : ops.slice(0, texts.length), texts };
   }
 
+  /** What to send past: what the peer holds or has on the way, with the origins it gets elsewhere treated as complete. */
+  private sendPast(): VersionVector {
+    if (this.peerSkips.length === 0) return this.sentTo;
+    const past = { ...this.sentTo };
+    for (const origin of this.peerSkips) past[origin] = Number.MAX_SAFE_INTEGER;
+    return past;
+  }
+
   private vectorMessage(resync: boolean): VectorMessage {
-    return { type: 'vector', v: PEER_WIRE_VERSION, vector: this.replica.vector(), resync };
+    const skip = this.opts.skipFor?.() ?? [];
+    return { type: 'vector', v: PEER_WIRE_VERSION, vector: this.replica.vector(), resync, ...(skip.length ? { skip: [...skip] } : {}) };
   }
 }

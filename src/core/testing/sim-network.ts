@@ -32,6 +32,8 @@ export class SimNetwork<M> {
   private readonly incarnation = new Map<string, number>();
   /** Node → partition group; empty when the network is whole. Unlisted nodes share group -1. */
   private readonly groupOf = new Map<string, number>();
+  /** Node pairs whose direct link is cut ("a\u0000b", sorted). */
+  private readonly cuts = new Set<string>();
   readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
 
   constructor(
@@ -68,12 +70,18 @@ export class SimNetwork<M> {
     groups.forEach((group, i) => group.forEach((name) => this.groupOf.set(name, i)));
   }
 
+  /** Cut the link between two nodes only (both still reach everyone else): a partial partition. */
+  cut(a: string, b: string): void {
+    this.cuts.add([a, b].sort().join('\u0000'));
+  }
+
   heal(): void {
     this.groupOf.clear();
+    this.cuts.clear();
   }
 
   canReach(from: string, to: string): boolean {
-    return (this.groupOf.get(from) ?? -1) === (this.groupOf.get(to) ?? -1);
+    return (this.groupOf.get(from) ?? -1) === (this.groupOf.get(to) ?? -1) && !this.cuts.has([from, to].sort().join('\u0000'));
   }
 
   send(from: string, to: string, msg: M): void {

@@ -65,7 +65,7 @@ export function prepareStoreStatements(db: Database.Database) {
 
 /**
  * Appends rows to the oplog: whole chunks through one multi-row INSERT, the remainder row by row.
- * Used for ops already known to be new (own ops, and received ops that extend the vector).
+ * Used for received ops already known to be new (they extend the vector).
  */
 function prepareOplogAppend(db: Database.Database): (rows: readonly OpRowValues[]) => void {
   const one = db.prepare<OpRowValues>(`INSERT OR IGNORE INTO oplog (${OP_COLUMNS}) VALUES ${OP_PLACEHOLDERS}`);

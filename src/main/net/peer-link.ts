@@ -40,6 +40,8 @@ export interface LinkIdentity {
   replica: Replica;
   log: Logger;
   newSnapshotId: () => string;
+  /** Origins another linked peer feeds this node, to tell `peerId` to leave out (core/sync/route.ts). */
+  skipFor?: (peerId: string) => readonly string[];
   /** Whether a peer that proved `keyId` may link. Null admits it. */
   admit: (hello: HelloMessage, keyIsCurrent: boolean) => NgError | null;
 }
@@ -211,7 +213,10 @@ export class PeerLink {
     this.state = 'up';
     this.status.connected = true;
     this.status.lastSeen = Date.now();
-    this.session = new SyncSession(this.me.replica, { newSnapshotId: this.me.newSnapshotId });
+    this.session = new SyncSession(this.me.replica, {
+      newSnapshotId: this.me.newSnapshotId,
+      skipFor: () => (this.nodeId && this.me.skipFor ? this.me.skipFor(this.nodeId) : []),
+    });
     this.timers.push(setInterval(() => this.heartbeat(), HEARTBEAT_MS));
     this.timers.push(setInterval(() => this.session && this.runSync(this.session.tick()), ANTI_ENTROPY_MS));
     this.handlers.up(this);

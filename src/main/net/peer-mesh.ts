@@ -14,6 +14,7 @@ import { REMOTE_SUBPROTOCOL } from '../../shared/wire/remote-link';
 import type { VersionVector } from '../../shared/ops';
 import { dominates, watermark } from '../../core/vector';
 import type { SyncEvent } from '../../core/sync/session';
+import { originsToSkip, type LinkedPeer } from '../../core/sync/route';
 import type { Store } from '../db/store';
 import type { Logger } from '../log';
 import type { ClusterKeys } from '../cluster/cluster-keys';
@@ -228,7 +229,17 @@ export class PeerMesh {
 
   /** Acknowledged vectors of the members, for status and compaction. */
   acknowledged(): Record<string, VersionVector> {
+    this.refreshAcked();
     return Object.fromEntries(this.acked);
+  }
+
+  /**
+   * Takes each linked peer's latest reported vector. A link that carries no ops to this node (its
+   * peer is told to leave every origin out, core/sync/route.ts) raises no sync events, yet its
+   * vectors keep arriving with acks and every anti-entropy tick.
+   */
+  private refreshAcked(): void {
+    for (const [id, link] of this.links) if (link.session) this.acked.set(id, link.session.peerVector);
   }
 
   async close(): Promise<void> {
@@ -250,7 +261,15 @@ export class PeerMesh {
       certificate: this.opts.certificate, keys: this.opts.keys, replica: this.store, log: this.opts.log,
       newSnapshotId: () => `${this.store.nodeId.slice(0, 20)}-${++this.snapshotCounter}`,
       admit: (hello, keyIsCurrent) => this.admit(hello, keyIsCurrent),
+      skipFor: (peerId) => originsToSkip(peerId, this.feedCandidates()),
     };
+  }
+
+  /** The peers linked now with what each last reported holding: the input of the feeder choice. */
+  private feedCandidates(): LinkedPeer[] {
+    const peers: LinkedPeer[] = [];
+    for (const [id, link] of this.links) if (link.session) peers.push({ id, vector: link.session.peerVector });
+    return peers;
   }
 
   /** Who may link: pinned members with their own certificate; unknown key holders only with the current key. */
@@ -459,6 +478,7 @@ export class PeerMesh {
   private compact(): void {
     const others = listMembers(this.store).filter((m) => !m.removed && m.id !== this.store.nodeId);
     if (others.length === 0) return;
+    this.refreshAcked();
     const vectors: VersionVector[] = [this.store.vector()];
     for (const m of others) {
       const acked = this.acked.get(m.id);

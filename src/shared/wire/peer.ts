@@ -53,6 +53,8 @@ export const vectorMessage = z.strictObject({
   vector: versionVectorSchema,
   /** A periodic resync: the receiver resends everything past this vector, not past what it sent. */
   resync: z.boolean(),
+  /** Origins another linked peer feeds me (core/sync/route.ts): leave their ops out. */
+  skip: z.array(z.string().refine(isValidOrigin)).max(1024).optional(),
 });
 
 /** A batch of ops; each op is validated again by the store (schema, size, skew). */
