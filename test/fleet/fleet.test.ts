@@ -12,12 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook, type WebhookBody } from '../../src/main/notify/webhook-payload';
 import { Client, type Json } from '../api/harness';
-import { findNginx, freePorts, httpGet } from '../support/nginx';
+import { findNginx, freePorts, httpGet, trafficUntil as siteTrafficUntil } from '../support/nginx';
 import { spawnProcess, startServe, stopAllProcesses, type ProcessHandle } from '../support/process';
 
 const LAUNCHER = 'bin/netgoat-agent.mjs';
 const PASSWORD = 'correct horse battery';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!findNginx())('fleet end to end: node, agent, nginx, telemetry, incident, webhook', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ng-fleet-'));
@@ -79,17 +78,8 @@ describe.skipIf(!findNginx())('fleet end to end: node, agent, nginx, telemetry, 
   const agents = async (): Promise<Json[]> => (await owner.ok('agents.list', { teamId })).agents as Json[];
   const incidents = async (): Promise<Json[]> => (await owner.ok('incidents.list', { teamId, kind: 'upstream_502_streak' })).incidents as Json[];
 
-  /** Site traffic through nginx, a request every 40 ms, until `done` says so. */
-  async function trafficUntil(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let n = 0;
-    for (;;) {
-      await httpGet(ports.http, 'shop.test', '/cart');
-      if (++n % 10 === 0 && (await done())) return;
-      if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms`);
-      await sleep(40);
-    }
-  }
+  /** Site traffic through nginx until `done` says so. */
+  const trafficUntil = (done: () => Promise<boolean>, timeoutMs: number): Promise<void> => siteTrafficUntil(ports.http, 'shop.test', '/cart', done, timeoutMs);
 
   it('sets up the node through the HTTP API and enrolls a real agent with a token from it', async () => {
     const setup = await owner.ok('auth.setup', { email: 'owner@example.com', displayName: 'Owner', password: PASSWORD, teamName: 'Shop' });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentIdFor } from '../../src/core/alerts/evaluate';
 import { agentUrlFor } from '../../src/main/fleet/wire-fleet';
 import { Client, type Json } from '../api/harness';
-import { findNginx, freePorts, httpGet } from '../support/nginx';
+import { findNginx, freePorts, httpGet, trafficUntil as siteTrafficUntil } from '../support/nginx';
 import { spawnProcess, startServe, stopAllProcesses, type ProcessHandle } from '../support/process';
 
 const LAUNCHER = 'bin/netgoat-agent.mjs';
@@ -86,17 +86,8 @@ describe.skipIf(!findNginx())('the leader is killed mid-streak', () => {
   const leaderOf = async (n: Node): Promise<string | null> => ((await n.api.ok('peers.status', {})).leader?.nodeId as string | undefined) ?? null;
   const points = async (n: Node): Promise<Json[]> => (await n.api.ok('telemetry.query', { teamId, domainId, from: Date.now() - 600_000, to: Date.now() + 60_000, resolution: 'base' })).points as Json[];
 
-  /** Site traffic through nginx, a request every 40 ms, until `done` says so. */
-  async function trafficUntil(done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let n = 0;
-    for (;;) {
-      await httpGet(ports.http, 'shop.test', '/cart');
-      if (++n % 10 === 0 && (await done())) return;
-      if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms`);
-      await sleep(40);
-    }
-  }
+  /** Site traffic through nginx until `done` says so. */
+  const trafficUntil = (done: () => Promise<boolean>, timeoutMs: number): Promise<void> => siteTrafficUntil(ports.http, 'shop.test', '/cart', done, timeoutMs);
 
   it('forms a two-node cluster and runs a real agent linked to the leader', async () => {
     teamId = (await a.api.ok('auth.setup', { email: OWNER, displayName: 'Owner', password: PASSWORD, teamName: 'Shop' })).team.id as string;

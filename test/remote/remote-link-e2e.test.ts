@@ -4,7 +4,6 @@
 // replicating, and the link follows the remote-peer record and A's leadership.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { ClientCredentialsClient } from '../../src/main/remote/token-client';
 import { Client } from '../api/harness';
 import { startServe, stopAllProcesses, type ProcessHandle } from '../support/process';
 import { startOidcProvider, type TestProvider } from './oidc-provider';
+import { freePort } from '../support/nginx';
 
 const SCOPE = 'netgoat:replicate';
 const LEADER = { clientId: 'cluster-a-leader', clientSecret: 'a-leader-secret-0123456789', scope: SCOPE };
@@ -26,14 +26,6 @@ let provider: TestProvider;
 let a: { proc: ProcessHandle; api: Client; nodeId: string; teamId: string };
 let b: { proc: ProcessHandle; api: Client; nodeId: string; address: string };
 const otherAudience = 'wss://127.0.0.1:1/not-this-node';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>, patienceMs = 20_000): Promise<T> {
   const deadline = Date.now() + patienceMs;

@@ -4,13 +4,13 @@
 // and replication to the remote node goes on.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../api/harness';
 import { startServe, stopAllProcesses, type ProcessHandle } from '../support/process';
 import { startOidcProvider, type TestProvider } from './oidc-provider';
+import { freePort } from '../support/nginx';
 
 const SCOPE = 'netgoat:replicate';
 const LEADER = { clientId: 'cluster-leader', clientSecret: 'cluster-leader-secret-0123456789', scope: SCOPE };
@@ -27,14 +27,6 @@ let work: string;
 let provider: TestProvider;
 let members: Node[] = [];
 let remote: Node & { address: string };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Polls until `check` yields something; the deadline is generous, the test asserts outcomes, not speed. */
 async function eventually<T>(what: string, check: () => Promise<T | null | undefined | false>, patienceMs = 45_000): Promise<T> {

@@ -145,3 +145,15 @@ export function httpGet(port: number, host: string, path = '/', headers: Record<
     req.end();
   });
 }
+
+/** Site traffic through nginx, a request every 40 ms, until `done` says so (checked every tenth request). */
+export async function trafficUntil(port: number, host: string, path: string, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let n = 0;
+  for (;;) {
+    await httpGet(port, host, path);
+    if (++n % 10 === 0 && (await done())) return;
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 40));
+  }
+}
