@@ -13,7 +13,7 @@ import { Store } from '../src/main/db/store';
 import { createLogger } from '../src/main/log';
 import { agentLinkMigrations, createAgentGateway, listenAgentGateway } from '../src/main/gateway/index';
 import { domainId } from '../src/shared/ids';
-import { freePort } from '../test/support/nginx';
+import { freePort, stopAgentNginx } from '../test/support/nginx';
 import { hasFlag, numberFlag, report, round } from './report';
 
 const TEAM = 'team_bench';
@@ -86,11 +86,7 @@ export async function run(args: string[]): Promise<void> {
       agent.kill('SIGTERM');
       await new Promise((r) => agent!.once('exit', r));
     }
-    try {
-      process.kill(Number(readFileSync(join(dataDir, 'nginx', 'nginx.pid'), 'utf8')), 'SIGTERM');
-    } catch {
-      // nginx never started
-    }
+    stopAgentNginx(dataDir);
     await gateway.close();
     await listener.close();
     store.close();

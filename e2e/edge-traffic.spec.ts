@@ -5,24 +5,16 @@
 import { expect, test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, request } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePorts, httpGet, stopAgentNginx } from '../test/support/nginx';
 import { rpc, shot, signInOwner } from './support/console';
 
 const HOST = 'edge-traffic.example.com';
 const ROOT = resolve(import.meta.dirname, '..');
 const AGENT = join(ROOT, 'bin', 'netgoat-agent.mjs');
-
-const freePort = (): Promise<number> =>
-  new Promise((done, fail) => {
-    const s = createNetServer().once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => done(port));
-    });
-  });
 
 /** Runs the shipped agent launcher; resolves with its exit code and output once it ends. */
 function agent(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; output: string }> } {
@@ -34,22 +26,14 @@ function agent(args: string[]): { child: ChildProcess; done: Promise<{ code: num
 }
 
 /** One request through the agent's nginx with the domain's Host header; resolves with the status. */
-const hit = (port: number, path: string): Promise<number> =>
-  new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: HOST } }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode ?? 0));
-    });
-    req.once('error', fail);
-    req.end();
-  });
+const hit = async (port: number, path: string): Promise<number> => (await httpGet(port, HOST, path)).status;
 
 test('an enrolled agent goes Online and In sync; its traffic shows in the domain chart', async ({ page }, info) => {
   test.setTimeout(150_000);
   const upstream = createHttpServer((req, res) => res.writeHead(req.url?.startsWith('/broken') ? 502 : 200, { 'content-type': 'text/plain' }).end('edge ok'));
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const dataDir = mkdtempSync(join(tmpdir(), 'netgoat-e2e-agent-'));
-  const [httpPort, httpsPort, statusPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [httpPort, httpsPort, statusPort, metricsPort] = (await freePorts(4)) as [number, number, number, number];
   let running: ReturnType<typeof agent> | null = null;
 
   try {
@@ -118,6 +102,8 @@ test('an enrolled agent goes Online and In sync; its traffic shows in the domain
       stopping.child.kill('SIGTERM');
       await stopping.done;
     }
+    // The agent leaves nginx serving when it exits (island mode); the spec stops it.
+    stopAgentNginx(dataDir);
     await new Promise<void>((r) => upstream.close(() => r()));
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findNginx, freePort, httpGet } from '../support/nginx';
+import { findNginx, freePort, httpGet, stopAgentNginx } from '../support/nginx';
 import { spawnProcess, startServe, type ProcessHandle } from '../support/process';
 import { Client, type Json } from '../api/harness';
 
@@ -84,12 +84,7 @@ describe.skipIf(!nginx)('certificates over the wss:// agent port', () => {
 
   afterAll(async () => {
     await agent?.stop();
-    try {
-      const pid = Number(readFileSync(join(dataDir, 'nginx', 'nginx.pid'), 'utf8'));
-      if (pid > 0) process.kill(pid, 'SIGTERM');
-    } catch {
-      // nginx never started
-    }
+    stopAgentNginx(dataDir);
     await serve?.stop();
     await new Promise<void>((r) => upstream.close(() => r()));
     rmSync(work, { recursive: true, force: true });

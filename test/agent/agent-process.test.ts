@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findNginx, freePort, httpGet } from '../support/nginx';
+import { findNginx, freePort, httpGet, stopAgentNginx } from '../support/nginx';
 import { spawnProcess, type ProcessHandle } from '../support/process';
 import { startTestNode, TEAM, upstreamProxy, writeDomain, type TestNode } from './support';
 
@@ -54,13 +54,7 @@ describe.skipIf(!nginx)('agent process with real nginx', () => {
 
   afterAll(async () => {
     await agent?.stop();
-    // nginx outlives the agent on purpose; the test stops it through its pid file.
-    try {
-      const pid = Number(readFileSync(join(dataDir, 'nginx', 'nginx.pid'), 'utf8'));
-      if (pid > 0) process.kill(pid, 'SIGTERM');
-    } catch {
-      // not running
-    }
+    stopAgentNginx(dataDir);
     await node.cleanup();
     await new Promise<void>((r) => upstream.close(() => r()));
     rmSync(dataDir, { recursive: true, force: true });

@@ -5,14 +5,14 @@
 // an incident opened by the leader's alert duty and delivered to a local webhook receiver; the
 // upstream recovering and the incident resolving; and finally a revoke that cuts the agent off.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook, type WebhookBody } from '../../src/main/notify/webhook-payload';
 import { Client, type Json } from '../api/harness';
-import { findNginx, freePorts, httpGet, trafficUntil as siteTrafficUntil } from '../support/nginx';
+import { findNginx, freePorts, httpGet, stopAgentNginx, trafficUntil as siteTrafficUntil } from '../support/nginx';
 import { spawnProcess, startServe, stopAllProcesses, type ProcessHandle } from '../support/process';
 
 const LAUNCHER = 'bin/netgoat-agent.mjs';
@@ -61,13 +61,7 @@ describe.skipIf(!findNginx())('fleet end to end: node, agent, nginx, telemetry, 
 
   afterAll(async () => {
     await stopAllProcesses();
-    // The agent leaves nginx serving on purpose; the test stops it through its pid file.
-    try {
-      const pid = Number(readFileSync(join(agentDir, 'nginx', 'nginx.pid'), 'utf8'));
-      if (pid > 0) process.kill(pid, 'SIGTERM');
-    } catch {
-      // never started
-    }
+    stopAgentNginx(agentDir);
     await Promise.all([upstream, receiver].map((s) => new Promise((r) => {
       s.closeAllConnections();
       s.close(r);

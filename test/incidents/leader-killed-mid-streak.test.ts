@@ -6,7 +6,7 @@
 // telemetry side channel, keeps judging the same streak (the agent now ships to it), opens nothing
 // new, and resolves the one incident when the upstream recovers.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentIdFor } from '../../src/core/alerts/evaluate';
 import { agentUrlFor } from '../../src/main/fleet/wire-fleet';
 import { Client, type Json } from '../api/harness';
-import { findNginx, freePorts, httpGet, trafficUntil as siteTrafficUntil } from '../support/nginx';
+import { findNginx, freePorts, httpGet, stopAgentNginx, trafficUntil as siteTrafficUntil } from '../support/nginx';
 import { spawnProcess, startServe, stopAllProcesses, type ProcessHandle } from '../support/process';
 
 const LAUNCHER = 'bin/netgoat-agent.mjs';
@@ -68,13 +68,7 @@ describe.skipIf(!findNginx())('the leader is killed mid-streak', () => {
 
   afterAll(async () => {
     await stopAllProcesses();
-    // The agent leaves nginx serving on purpose; the test stops it through its pid file.
-    try {
-      const pid = Number(readFileSync(join(agentDir, 'nginx', 'nginx.pid'), 'utf8'));
-      if (pid > 0) process.kill(pid, 'SIGTERM');
-    } catch {
-      // never started
-    }
+    stopAgentNginx(agentDir);
     await new Promise((r) => {
       upstream.closeAllConnections();
       upstream.close(r);

@@ -3,7 +3,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
@@ -155,5 +155,18 @@ export async function trafficUntil(port: number, host: string, path: string, don
     if (++n % 10 === 0 && (await done())) return;
     if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 40));
+  }
+}
+
+/**
+ * Stops the nginx an agent started under its data dir. The agent leaves nginx serving when it
+ * exits (island mode), so whoever ran the agent stops nginx through its pid file; none is fine.
+ */
+export function stopAgentNginx(agentDataDir: string): void {
+  try {
+    const pid = Number(readFileSync(join(agentDataDir, 'nginx', 'nginx.pid'), 'utf8'));
+    if (pid > 0) process.kill(pid, 'SIGTERM');
+  } catch {
+    // nginx never started, or has stopped already
   }
 }
