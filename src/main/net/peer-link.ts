@@ -10,6 +10,7 @@ import {
   PEER_WIRE_VERSION, handshakeMessage, linkMessage,
   type HelloMessage, type KeyRotateMessage, type LinkMessage, type SyncMessage,
 } from '../../shared/wire/peer';
+import { strikeFor } from './sync-strikes';
 import { MAX_BATCHES_PER_APPLY, SyncSession, type Replica, type SyncEvent, type SyncStep } from '../../core/sync/session';
 import { encodeSyncMessage, isOpsMessage } from '../../core/sync/ops-frame';
 import type { Logger } from '../log';
@@ -334,17 +335,14 @@ export class PeerLink {
         if (e.code === 'NG_CLOCK_SKEW') this.status.skewRejections += e.count;
         this.status.lastError = { code: e.code, message: `${e.count} op(s) refused: ${e.message}` };
         this.me.log.warn({ peer: this.nodeId, code: e.code, count: e.count, reason: e.message }, 'ops from peer refused');
-        // A clock ahead of ours is a peer's misfortune, not an attack; anything else is bad input.
-        if (e.code !== 'NG_CLOCK_SKEW') this.strike(e.code as ErrorCode, `ops refused: ${e.message}`);
-      } else if (e.kind === 'snapshot-failed') {
-        this.strike(e.code as ErrorCode, `snapshot refused: ${e.message}`);
       }
+      const strike = strikeFor(e);
+      if (strike) this.strike(strike.code, strike.message);
       this.handlers.sync(this, e);
     }
     if (this.state !== 'up') return;
     this.outbox.send(step.send);
   }
-
 
   private heartbeat(): void {
     if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) return this.fail('NG_UNAVAILABLE', `nothing heard for ${SILENCE_LIMIT_MS} ms`, CLOSE.silent, false);

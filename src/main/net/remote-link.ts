@@ -8,6 +8,7 @@ import type WebSocket from 'ws';
 import { isNgError, type ErrorCode } from '../../shared/errors';
 import { PEER_WIRE_VERSION } from '../../shared/wire/peer';
 import { remoteLinkMessage, type RemoteLinkMessage } from '../../shared/wire/remote-link';
+import { strikeFor } from './sync-strikes';
 import { SyncSession, type Replica, type SyncStep } from '../../core/sync/session';
 import type { Logger } from '../log';
 import { ANTI_ENTROPY_MS, CLOSE, HEARTBEAT_MS, MAX_STRIKES, SILENCE_LIMIT_MS } from './peer-link';
@@ -155,15 +156,13 @@ export class RemoteSyncLink {
       if (e.kind === 'rejected') {
         this.lastError = { code: e.code, message: `${e.count} op(s) refused: ${e.message}` };
         this.opts.log.warn({ peer: this.opts.peer, code: e.code, count: e.count, reason: e.message }, 'ops from remote peer refused');
-        if (e.code !== 'NG_CLOCK_SKEW') this.strike(e.code as ErrorCode, `ops refused: ${e.message}`);
-      } else if (e.kind === 'snapshot-failed') {
-        this.strike(e.code as ErrorCode, `snapshot refused: ${e.message}`);
       }
+      const strike = strikeFor(e);
+      if (strike) this.strike(strike.code, strike.message);
     }
     if (this.state !== 'up') return;
     this.outbox.send(step.send);
   }
-
 
   private heartbeat(): void {
     if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) return this.fail('NG_UNAVAILABLE', `nothing heard for ${SILENCE_LIMIT_MS} ms`, CLOSE.silent, false);
