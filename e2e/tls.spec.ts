@@ -2,30 +2,15 @@
 // match the certificate is refused with its coded reason; the matching pair turns TLS Active with the
 // certificate's expiry, the key field is emptied, and no answer of the API ever contains the key.
 import { expect, test } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { selfSignedCertificate } from '../test/support/certificates';
 import { rpc, shot, signInOwner } from './support/console';
 
 const HOST = 'secure.example.com';
 
-/** A self-signed certificate and key made by openssl, as an operator would bring them. */
-function selfSigned(hostname: string): { chainPem: string; keyPem: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'netgoat-e2e-tls-'));
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30',
-      '-subj', `/CN=${hostname}`, '-addext', `subjectAltName=DNS:${hostname}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    return { chainPem: readFileSync(join(dir, 'cert.pem'), 'utf8'), keyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 test('an admin uploads a certificate; a mismatched key is refused and the key is never shown again', async ({ page }, info) => {
   test.setTimeout(90_000);
-  const good = selfSigned(HOST);
-  const other = selfSigned(HOST);
+  const good = selfSignedCertificate(HOST);
+  const other = selfSignedCertificate(HOST);
   const keyBody = good.keyPem.split('\n')[1]!;
 
   await test.step('sign in; a node on its own makes itself a cluster (keys are sealed under the cluster key)', async () => {

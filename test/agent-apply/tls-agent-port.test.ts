@@ -3,7 +3,6 @@
 // port, which the agent pins; nginx serves the domain over TLS with it. An agent told another
 // certificate's fingerprint refuses the node with a coded error.
 
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -12,6 +11,7 @@ import { tmpdir } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '../support/certificates';
 import { findNginx, freePort, httpGet, stopAgentNginx } from '../support/nginx';
 import { spawnProcess, startServe, type ProcessHandle } from '../support/process';
 import { Client, type Json } from '../api/harness';
@@ -20,13 +20,10 @@ const nginx = findNginx();
 const CLI = ['--import', 'tsx', 'src/agent/cli.ts'];
 const HOST = 'secure.example.com';
 
-/** A self-signed certificate and its key for `host`, made by openssl. */
-function selfSigned(dir: string, host: string): { chainPem: string; keyPem: string; fingerprint: string } {
-  const key = join(dir, `${host}.key`);
-  const crt = join(dir, `${host}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '30', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`], { stdio: 'ignore' });
-  const chainPem = readFileSync(crt, 'utf8');
-  return { chainPem, keyPem: readFileSync(key, 'utf8'), fingerprint: new X509Certificate(chainPem).fingerprint256.replace(/:/g, '').toLowerCase() };
+/** A self-signed certificate and its key for `host`, with the certificate's SHA-256 fingerprint. */
+function selfSigned(host: string): { chainPem: string; keyPem: string; fingerprint: string } {
+  const made = selfSignedCertificate(host);
+  return { ...made, fingerprint: new X509Certificate(made.chainPem).fingerprint256.replace(/:/g, '').toLowerCase() };
 }
 
 /** GET https://HOST/path through nginx on 127.0.0.1:port, trusting only `ca`. */
@@ -61,7 +58,7 @@ describe.skipIf(!nginx)('certificates over the wss:// agent port', () => {
     upstream = createServer((req, res) => res.end(`upstream saw ${req.url}`));
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
     const upstreamPort = (upstream.address() as { port: number }).port;
-    cert = selfSigned(work, HOST);
+    cert = selfSigned(HOST);
 
     const started = await startServe({ dataDir: join(work, 'node'), args: ['--agent-port', String(ports.agentPort)] });
     serve = started.proc;
@@ -111,7 +108,7 @@ describe.skipIf(!nginx)('certificates over the wss:// agent port', () => {
   });
 
   it('refuses a key that does not belong to the certificate, next to the key field', async () => {
-    const other = selfSigned(work, 'other.example.com');
+    const other = selfSigned('other.example.com');
     const r = await api.call('certificates.upload', { teamId, chainPem: cert.chainPem, keyPem: other.keyPem });
     expect(r.body).toMatchObject({ ok: false, code: 'NG_VALIDATION', path: ['keyPem'] });
   });

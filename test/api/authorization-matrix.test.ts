@@ -2,13 +2,10 @@
 // statuses are written out here by hand from the access rules in docs/API.md, not derived from
 // the code under test; a denied call must leave the state exactly as it was.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCEDURE_NAMES } from '../../src/shared/api/contract';
 import { startTestNode, type TestNode } from './harness';
+import { selfSignedCertificate } from '../support/certificates';
 import { buildWorld, PASSWORD, seedDomain, seedMember, unique, type World } from './fixtures';
 import { Client } from './harness';
 import { createEnrollmentToken } from '../../src/main/gateway/agents-admin';
@@ -169,16 +166,8 @@ function seedRemotePeer(node: TestNode): string {
   return nodeId;
 }
 
-/** A self-signed certificate and key for uploads, made once by openssl. */
-const CERT = (() => {
-  const dir = mkdtempSync(join(tmpdir(), 'ng-matrix-cert-'));
-  try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k'), '-out', join(dir, 'c'), '-days', '2', '-subj', '/CN=matrix.example.com'], { stdio: 'ignore' });
-    return { chainPem: readFileSync(join(dir, 'c'), 'utf8'), keyPem: readFileSync(join(dir, 'k'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-})();
+/** A self-signed certificate and key for uploads, made once. */
+const CERT = selfSignedCertificate('matrix.example.com', 2);
 
 /** A stored certificate (its key a stand-in sealed value), written straight into the store. */
 function seedCertificate(node: TestNode, teamId: string): string {
