@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeSyncMessage } from '../../src/core/sync/ops-frame';
 import { SyncSession } from '../../src/core/sync/session';
 import { Store } from '../../src/main/db/store';
 import type { OpsMessage, SyncMessage } from '../../src/shared/wire/peer';
@@ -76,5 +77,31 @@ describe('receiving several sync messages at once', () => {
     const refused = step.events.filter((e) => e.kind === 'rejected');
     expect(refused.map((e) => e.kind === 'rejected' && e.count)).toEqual([1, 2]);
     expect(step.events[0]).toEqual({ kind: 'applied', applied: 4, duplicates: 0 });
+  });
+
+  it('applies what a sender puts on the wire (ops as oplog rows) and refuses malformed or tampered rows with a coded reason', () => {
+    const a = open('a');
+    const b = open('b');
+    for (let i = 0; i < 5; i++) a.write('teams', `t-${i}`, { name: `Team "${i}"`, createdAt: i }, { actor: 'test' });
+    a.delete('teams', 't-4', { actor: 'test' });
+    b.write('teams', 'own', { name: 'B', createdAt: 0 }, { actor: 'test' });
+    const sender = new SyncSession(a, { newSnapshotId: () => 's' });
+    const sent = sender.receive({ type: 'vector', v: 1, vector: b.vector(), resync: true }).send;
+    const frames = sent.map((m) => JSON.parse(encodeSyncMessage(m)) as OpsMessage);
+    expect(frames.map((f) => f.type)).toEqual(['ops']);
+    expect(frames[0]!.ops.every((op) => Array.isArray(op))).toBe(true);
+    const next = (body: unknown, seq = 7) => ['a', seq, a.clock.current(), 'teams', 't-0', null, 'test', body];
+    frames[0]!.ops.push(
+      ['a', 7, 'short row'],
+      next({ s: { name: 'X' }, x: 1 }),
+      next({ s: { owner: 'not a field of teams' } }),
+      next({ s: { name: 'X' } }, -1),
+    );
+    const step = new SyncSession(b, { newSnapshotId: () => 's' }).receiveAll(frames);
+    expect(step.events[0]).toEqual({ kind: 'applied', applied: 6, duplicates: 0 });
+    expect(step.events.filter((e) => e.kind === 'rejected')).toEqual([expect.objectContaining({ code: 'NG_VALIDATION', count: 4 })]);
+    expect(b.vector().a).toBe(6);
+    expect(b.list('teams').map((t) => t.name).sort()).toEqual(['B', 'Team "0"', 'Team "1"', 'Team "2"', 'Team "3"']);
+    expect(b.opsSince({}).ops.filter((op) => op.origin === 'a')).toEqual(a.opsSince({}).ops);
   });
 });

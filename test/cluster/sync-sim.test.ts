@@ -9,6 +9,7 @@ import { FakeClock } from '../../src/core/testing/fake-clock';
 import { Prng } from '../../src/core/testing/prng';
 import { SimNetwork } from '../../src/core/testing/sim-network';
 import { SyncSession, type SyncStep } from '../../src/core/sync/session';
+import { opFromWire } from '../../src/core/sync/ops-frame';
 import { originsToSkip } from '../../src/core/sync/route';
 import { Store } from '../../src/main/db/store';
 import { linkMessage, type SyncMessage } from '../../src/shared/wire/peer';
@@ -187,7 +188,7 @@ describe('sync session backpressure', () => {
           expect(msg.type).toBe('ops');
           if (msg.type !== 'ops') continue;
           expect(JSON.stringify(msg.ops).length).toBeLessThanOrEqual(2048 + msg.ops.length);
-          delivered += b.applyRemote(msg.ops).applied;
+          delivered += b.applyRemote(msg.ops.map(opFromWire)).applied;
         }
         // One acknowledgement frees room for one more batch.
         step = session.receive({ type: 'vector', v: 1, vector: b.vector(), resync: false });

@@ -1,16 +1,32 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_OPS_PER_BATCH, opsMessage } from '../../shared/wire/peer';
-import { encodeSyncMessage, isOpsMessage, opsMessageFromTexts } from './ops-frame';
+import { encodeSyncMessage, isOpsMessage, opFromWire, opRowText, opsMessageFromRowTexts, type OplogRow } from './ops-frame';
 
 const op = (seq: number) => ({ origin: 'n1', seq, hlc: `001763941234567.000001.n1`, collection: 'teams', id: `t-${seq}`, set: { name: `Team "${seq}" ü` }, actor: 'u1' });
+const row = (seq: number, body = JSON.stringify({ s: { name: `Team "${seq}" ü` }, p: { name: 'before' } })): OplogRow =>
+  ({ origin: 'n1', seq, hlc: '001763941234567.000001.n1', collection: 'teams', id: `t-${seq}`, team: seq % 2 ? null : 'team-1', actor: 'user "x"', body });
 
 describe('the ops frame', () => {
-  it('encodes a batch from its op texts exactly as JSON.stringify encodes the message', () => {
-    const ops = [op(1), op(2), op(3)];
-    const msg = opsMessageFromTexts(ops, ops.map((o) => JSON.stringify(o)));
-    expect(encodeSyncMessage(msg)).toBe(JSON.stringify(msg));
-    expect(JSON.parse(encodeSyncMessage(msg))).toEqual({ type: 'ops', v: 1, ops });
+  it('carries each op as its oplog row, the stored body embedded verbatim, and reads it back as the op', () => {
+    const rows = [row(1), row(2), row(3, JSON.stringify({ d: true }))];
+    const msg = opsMessageFromRowTexts(rows.map(opRowText));
+    const text = encodeSyncMessage(msg);
+    expect(text).toBe(JSON.stringify(msg));
+    for (const r of rows) expect(text).toContain(`,${r.body}]`);
+    const received = (JSON.parse(text) as { ops: unknown[] }).ops.map(opFromWire);
+    expect(received).toEqual([
+      { origin: 'n1', seq: 1, hlc: rows[0]!.hlc, collection: 'teams', id: 't-1', team: null, actor: 'user "x"', set: { name: 'Team "1" ü' }, prev: { name: 'before' } },
+      { origin: 'n1', seq: 2, hlc: rows[0]!.hlc, collection: 'teams', id: 't-2', team: 'team-1', actor: 'user "x"', set: { name: 'Team "2" ü' }, prev: { name: 'before' } },
+      { origin: 'n1', seq: 3, hlc: rows[0]!.hlc, collection: 'teams', id: 't-3', team: null, actor: 'user "x"', delete: true },
+    ]);
+  });
+
+  it('hands ops in object form and malformed rows on unchanged, for the store to accept or refuse', () => {
+    expect(opFromWire(op(1))).toEqual(op(1));
+    for (const bad of [[1, 2, 3], ['n1', 1, 'h', 'teams', 'x', null, 'a', '{"s":{}}'], ['n1', 1, 'h', 'teams', 'x', null, 'a', { s: {}, extra: 1 }], JSON.parse('["n1",1,"h","teams","x",null,"a",{"__proto__":{"s":{}}}]') as unknown]) {
+      expect(opFromWire(bad)).toBe(bad);
+    }
   });
 
   it('encodes any other sync message with JSON.stringify', () => {

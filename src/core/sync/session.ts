@@ -3,19 +3,19 @@
 // reported vector is both what to send past and its acknowledgement for compaction.
 
 import { NgError } from '../../shared/errors';
-import type { Op, Snapshot, SnapshotDoc, VersionVector } from '../../shared/ops';
+import type { Snapshot, SnapshotDoc, VersionVector } from '../../shared/ops';
 import {
   MAX_DOCS_PER_CHUNK, MAX_OPS_PER_BATCH, PEER_WIRE_VERSION,
   type OpsMessage, type SnapshotChunkMessage, type SyncMessage, type VectorMessage,
 } from '../../shared/wire/peer';
 import { mergeVectors } from '../vector';
-import { opsMessageFromTexts } from './ops-frame';
+import { opFromWire, opRowText, opsMessageFromRowTexts, type OplogRow } from './ops-frame';
 
 /** What a session needs of the local replica; the Store satisfies it. */
 export interface Replica {
   vector(): VersionVector;
-  /** Throws NgError NG_SNAPSHOT_REQUIRED when the peer needs ops that were compacted. */
-  opsSince(theirs: VersionVector, limit: number): { ops: Op[]; more: boolean };
+  /** The oplog rows a peer holding `theirs` lacks. Throws NgError NG_SNAPSHOT_REQUIRED when some were compacted. */
+  opRowsSince(theirs: VersionVector, limit: number): { rows: OplogRow[]; more: boolean };
   applyRemote(ops: readonly unknown[]): { applied: number; duplicates: number; rejected: { index: number; code: string; message: string }[] };
   exportSnapshot(): Snapshot;
   importSnapshot(snapshot: Snapshot): void;
@@ -133,19 +133,22 @@ export class SyncSession {
     // A peer that holds nothing is new: a snapshot is far cheaper than replaying the whole history.
     if (Object.keys(this.sentTo).length === 0 && Object.keys(this.replica.vector()).length > 0) return this.sendSnapshot(step);
     while (this.inflight < this.window) {
-      let batch: { ops: Op[]; more: boolean };
+      let batch: { rows: OplogRow[]; more: boolean };
       try {
-        batch = this.replica.opsSince(this.sendPast(), MAX_OPS_PER_BATCH);
+        batch = this.replica.opRowsSince(this.sendPast(), MAX_OPS_PER_BATCH);
       } catch (e) {
         if (e instanceof NgError && e.code === 'NG_SNAPSHOT_REQUIRED') return this.sendSnapshot(step);
         throw e;
       }
-      if (batch.ops.length === 0) break;
-      const { ops, texts } = this.cutToSize(batch.ops);
-      for (const op of ops) this.sentTo[op.origin] = Math.max(this.sentTo[op.origin] ?? 0, op.seq);
-      step.send.push(opsMessageFromTexts(ops, texts));
+      if (batch.rows.length === 0) break;
+      const texts = this.cutToSize(batch.rows);
+      for (let i = 0; i < texts.length; i++) {
+        const { origin, seq } = batch.rows[i]!;
+        this.sentTo[origin] = Math.max(this.sentTo[origin] ?? 0, seq);
+      }
+      step.send.push(opsMessageFromRowTexts(texts));
       this.inflight++;
-      if (!batch.more && ops.length === batch.ops.length) break;
+      if (!batch.more && texts.length === batch.rows.length) break;
     }
     return step;
   }
@@ -205,7 +208,8 @@ export class SyncSession {
    * import can never jump over ops held beyond a gap.
    */
   private contiguous(raw: readonly unknown[], have: VersionVector, out: unknown[]): void {
-    for (const op of raw) {
+    for (const wire of raw) {
+      const op = opFromWire(wire);
       const o = op as { origin?: unknown; seq?: unknown };
       // Malformed ops go through so the store refuses them with its own coded reason.
       if (typeof o?.origin !== 'string' || typeof o.seq !== 'number') {
@@ -283,17 +287,17 @@ export class SyncSession {
     return step;
   }
 
-  /** The longest prefix of `ops` under the byte budget (always at least one op), with each op's text for the frame. */
-  private cutToSize(ops: Op[]): { ops: Op[]; texts: string[] } {
+  /** The wire texts of the longest prefix of `rows` under the byte budget (always at least one op). */
+  private cutToSize(rows: readonly OplogRow[]): string[] {
     const texts: string[] = [];
     let bytes = 0;
-    for (const op of ops) {
-      const text = JSON.stringify(op);
+    for (const row of rows) {
+      const text = opRowText(row);
       bytes += text.length;
       if (bytes > this.maxBatchBytes && texts.length > 0) break;
       texts.push(text);
     }
-    return { ops: texts.length === ops.length ? ops : ops.slice(0, texts.length), texts };
+    return texts;
   }
 
   /** What to send past: what the peer holds or has on the way, with the origins it gets elsewhere treated as complete. */

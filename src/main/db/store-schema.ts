@@ -3,6 +3,20 @@
 
 import type { Migration } from './migrations';
 
+/** `oplog` and `audit` hold the same rows: compaction moves ops from one to the other unchanged. */
+const opTable = (name: string): string => `
+        CREATE TABLE ${name} (
+          origin TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          hlc TEXT NOT NULL,
+          collection TEXT NOT NULL,
+          id TEXT NOT NULL,
+          team TEXT,
+          actor TEXT NOT NULL,
+          body TEXT NOT NULL,
+          PRIMARY KEY (origin, seq)
+        ) STRICT, WITHOUT ROWID;`;
+
 export const storeMigrations: Migration[] = [
   {
     name: '0001_replicated_store',
@@ -21,29 +35,8 @@ export const storeMigrations: Migration[] = [
         ) STRICT, WITHOUT ROWID;
         CREATE INDEX docs_by_team ON docs (collection, team) WHERE live = 1;
 
-        CREATE TABLE oplog (
-          origin TEXT NOT NULL,
-          seq INTEGER NOT NULL,
-          hlc TEXT NOT NULL,
-          collection TEXT NOT NULL,
-          id TEXT NOT NULL,
-          team TEXT,
-          actor TEXT NOT NULL,
-          body TEXT NOT NULL,
-          PRIMARY KEY (origin, seq)
-        ) STRICT, WITHOUT ROWID;
-
-        CREATE TABLE audit (
-          origin TEXT NOT NULL,
-          seq INTEGER NOT NULL,
-          hlc TEXT NOT NULL,
-          collection TEXT NOT NULL,
-          id TEXT NOT NULL,
-          team TEXT,
-          actor TEXT NOT NULL,
-          body TEXT NOT NULL,
-          PRIMARY KEY (origin, seq)
-        ) STRICT, WITHOUT ROWID;
+        ${opTable('oplog')}
+        ${opTable('audit')}
         CREATE INDEX audit_by_hlc ON audit (hlc);
 
         -- seq: highest contiguous op held per origin. floor: ops at or below it are not held

@@ -1,6 +1,7 @@
 // Prepared statements of the replicated store, compiled once per open database.
 
 import type Database from 'better-sqlite3';
+import type { OplogRow } from '../../core/sync/ops-frame';
 
 interface DocRow {
   fields: string;
@@ -8,16 +9,8 @@ interface DocRow {
   deleted: string | null;
 }
 
-export interface OpRow {
-  origin: string;
-  seq: number;
-  hlc: string;
-  collection: string;
-  id: string;
-  team: string | null;
-  actor: string;
-  body: string;
-}
+/** An oplog row: the shape peers also send on the wire (core/sync/ops-frame.ts). */
+export type OpRow = OplogRow;
 
 const OP_COLUMNS = 'origin, seq, hlc, collection, id, team, actor, body';
 
@@ -25,7 +18,7 @@ const OP_COLUMNS = 'origin, seq, hlc, collection, id, team, actor, body';
 export type OpRowValues = [origin: string, seq: number, hlc: string, collection: string, id: string, team: string | null, actor: string, body: string];
 
 /** Rows per multi-row INSERT: one statement step per chunk instead of per op (512 bound values). */
-const OPLOG_CHUNK_ROWS = 64;
+export const OPLOG_CHUNK_ROWS = 64;
 const OP_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?)';
 
 export type StoreStatements = ReturnType<typeof prepareStoreStatements>;
@@ -60,6 +53,8 @@ export function prepareStoreStatements(db: Database.Database) {
     maxSeqOf: db.prepare<[string], number | null>('SELECT max(seq) FROM oplog WHERE origin = ?').pluck(),
     appendOps: prepareOplogAppend(db),
     saveHlc: db.prepare("INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    docsThrough: db.prepare<[], string>("SELECT value FROM meta WHERE key = 'docs_through'").pluck(),
+    saveDocsThrough: db.prepare("INSERT INTO meta (key, value) VALUES ('docs_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
   };
 }
 

@@ -44,8 +44,8 @@ const domainDoc = (teamId: string, hostname: string) => ({
 
 const count = (s: Store, table: 'oplog' | 'docs' | 'audit'): number => s.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 
-/** Everything a refused write must leave exactly as it was. */
-const footprint = (s: Store) => ({ ops: count(s, 'oplog'), docs: count(s, 'docs'), vector: s.vector(), hash: s.stateHash(), clock: s.clock.current() });
+/** Everything a refused write must leave exactly as it was (the hash first: it brings the docs table up to date). */
+const footprint = (s: Store) => ({ hash: s.stateHash(), ops: count(s, 'oplog'), docs: count(s, 'docs'), vector: s.vector(), clock: s.clock.current() });
 
 /** Deliver everything `from` has that `to` lacks. */
 function sync(from: Store, to: Store): void {

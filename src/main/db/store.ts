@@ -16,7 +16,7 @@ import type { ZodError } from 'zod';
 import { openDatabase } from './open';
 import type { Migration } from './migrations';
 import { storeMigrations } from './store-schema';
-import { prepareStoreStatements, type OpRow, type OpRowValues, type StoreStatements } from './store-statements';
+import { OPLOG_CHUNK_ROWS, prepareStoreStatements, type OpRow, type OpRowValues, type StoreStatements } from './store-statements';
 
 export interface StoreOptions {
   path: string;
@@ -57,6 +57,18 @@ export interface RemoteApplyResult {
 
 
 const STATE_CACHE_LIMIT = 20_000;
+/**
+ * Write-behind bounds for the docs table (see unflushed). Pending documents stay below the state
+ * cache's size, so they are mostly the cached states themselves, not extra memory; pending ops bound
+ * the replay after a crash (~0.3 s). The commit that reaches a bound writes everything; the idle
+ * timer writes sooner whenever the event loop turns, so a busy server flushes every ~200 ms.
+ */
+const MAX_UNFLUSHED_DOCS = 16_384;
+const MAX_UNFLUSHED_OPS = 65_536;
+const DOC_FLUSH_DELAY_MS = 200;
+
+/** A document state not yet in the docs table; `persisted` is the row the table holds (undefined: unknown or none). */
+interface PendingDoc { collection: string; id: string; state: DocState; team: string | null; persisted: DocState | undefined }
 
 type Listener = (events: readonly ChangeEvent[]) => void;
 
@@ -80,14 +92,28 @@ export class Store {
    * exactly what the docs table holds (write-through); dropped whole if a transaction rolls back.
    */
   private readonly stateCache = new Map<string, DocState>();
+  /** Documents changed in the open transaction; they join `unflushed` when it commits. */
+  private readonly dirtyDocs = new Map<string, PendingDoc>();
   /**
-   * Documents changed in the open transaction, written once when it ends: a batch that touches one
-   * document many times (catch-up after a partition) costs one row write, not one per op.
+   * Committed document states not yet written to the docs table. The oplog is the durable record:
+   * a commit writes its op, and the documents it changed are written later, many commits at once
+   * (MAX_UNFLUSHED_*, the idle timer, or any read of the table), with `docs_through` naming the ops
+   * they reflect. Opening the file replays the ops after it, so a crash loses nothing; a document
+   * changed again before the flush costs one row write, not one per commit.
    */
-  private readonly dirtyDocs = new Map<string, { collection: string; id: string; state: DocState; team: string | null; persisted: DocState | undefined }>();
+  private readonly unflushed = new Map<string, PendingDoc>();
+  /** Ops committed since the docs table was last written, and ops of the open transaction. */
+  private unflushedOps = 0;
+  private txOps = 0;
+  /** The docs table was written in the open transaction: at its commit everything pending is in it. */
+  private docsWritten = false;
+  /** Write the docs table when the open transaction ends, whatever the bounds say. */
+  private docsDue = false;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   /**
    * Received ops of the open transaction known to be new to the oplog (they extend the vector),
-   * appended in multi-row chunks when it ends: the same transaction, so the same durability.
+   * appended in multi-row chunks as each chunk fills and when it ends: the same transaction, so
+   * the same durability.
    */
   private readonly newOps: OpRowValues[] = [];
   /** Remote origins whose vector row changed in the open transaction. */
@@ -127,19 +153,26 @@ export class Store {
     // Resume the clock above everything this file has seen, so a restart never reissues a timestamp.
     const m = this.sql.maxHlcs.get()!;
     this.clock = new HlcClock({ origin: this.nodeId, now: opts.now ?? Date.now, ...(opts.maxSkewMs ? { maxSkewMs: opts.maxSkewMs } : {}), last: maxHlc(maxHlc(m.o, m.d), m.m) });
+    this.replayUnflushedOps();
   }
 
   // ---------------------------------------------------------------- reads
 
   get<C extends CollectionName>(collection: C, id: string): Stored<C> | undefined {
-    this.flushDirty();
+    const key = docKey(collection, id);
+    const pending = this.dirtyDocs.get(key) ?? this.unflushed.get(key);
+    if (pending) {
+      const { live, version } = docStatus(pending.state);
+      // A copy, as a row read would give: the held state is shared with the merge path.
+      return live ? { ...(JSON.parse(JSON.stringify(pending.state.fields)) as DocOf<C>), id, version: version! } : undefined;
+    }
     const row = this.sql.getLive.get(collection, id);
     if (!row) return undefined;
     return { ...(JSON.parse(row.fields) as DocOf<C>), id, version: row.version };
   }
 
   list<C extends CollectionName>(collection: C, filter: { team?: string } = {}): Stored<C>[] {
-    this.flushDirty();
+    this.flushDocs();
     const rows = filter.team !== undefined ? this.sql.listLiveTeam.all(collection, filter.team) : this.sql.listLive.all(collection);
     return rows.map((r) => ({ ...(JSON.parse(r.fields) as DocOf<C>), id: r.id, version: r.version }));
   }
@@ -166,7 +199,8 @@ export class Store {
   write<C extends CollectionName>(collection: C, id: string, set: Partial<DocOf<C>>, ctx: WriteContext): Stored<C> {
     this.assertWritable(collection, id);
     return this.atomic(() => {
-      const state = this.loadState(collection, id);
+      const key = docKey(collection, id);
+      const state = this.loadState(collection, id, key);
       const status = state ? docStatus(state) : undefined;
       this.checkExpectedVersion(collection, id, status, ctx);
       const live = status?.live === true;
@@ -178,14 +212,14 @@ export class Store {
       const prev: Record<string, unknown> = {};
       let changed = 0;
       let replaced = 0;
-      for (const key of Object.keys(set)) {
-        const value = normalized[key];
-        const before = state?.fields[key];
+      for (const field of Object.keys(set)) {
+        const value = normalized[field];
+        const before = state?.fields[field];
         if (live && before !== undefined && sameValue(before, value)) continue;
-        effective[key] = value;
+        effective[field] = value;
         changed++;
         if (before !== undefined) {
-          prev[key] = before;
+          prev[field] = before;
           replaced++;
         }
       }
@@ -196,7 +230,7 @@ export class Store {
       }
 
       const teamId = 'teamId' in effective ? effective.teamId : state?.fields.teamId;
-      const next = this.commitLocal({ collection, id, set: effective, actor: ctx.actor, team: teamOf(collection, id, teamId), ...(replaced > 0 ? { prev } : {}) }, state);
+      const next = this.commitLocal({ collection, id, set: effective, actor: ctx.actor, team: teamOf(collection, id, teamId), ...(replaced > 0 ? { prev } : {}) }, state, key);
       return { ...(next.fields as DocOf<C>), id, version: docVersion(next)! };
     });
   }
@@ -225,21 +259,19 @@ export class Store {
     try {
       result = this.runInTransaction(() => {
         const value = fn();
-        if (this.depth === 1) this.flushDirty();
+        if (this.depth === 1) this.endTransaction();
         return value;
       }) as T;
     } catch (e) {
       this.pending.length = mark;
-      this.stateCache.clear();
-      this.dirtyDocs.clear();
-      this.newOps.length = 0;
-      this.dirtyOrigins.clear();
-      this.reloadVector();
+      this.rolledBack();
       throw e;
     } finally {
       this.depth--;
     }
-    if (this.depth === 0 && this.pending.length > 0) {
+    if (this.depth > 0) return result;
+    this.committed();
+    if (this.pending.length > 0) {
       const events = this.pending;
       this.pending = [];
       for (const l of this.listeners) l(events);
@@ -291,7 +323,12 @@ export class Store {
         // The op right after the vector of an origin with nothing held beyond it cannot be in the
         // oplog yet; anything else may be (it arrived ahead of a gap before) and is checked by inserting.
         if (op.seq === (held?.seq ?? 0) + 1 && !this.gappedOrigins.has(op.origin)) {
-          this.newOps.push(row);
+          // Each full chunk goes in at once: rows held to the end of a long transaction would outlive
+          // the young generation and cost more in garbage collection.
+          if (this.newOps.push(row) === OPLOG_CHUNK_ROWS) {
+            this.sql.appendOps(this.newOps);
+            this.newOps.length = 0;
+          }
         } else if (this.sql.insertOp.run(...row).changes === 0) {
           result.duplicates++;
           return;
@@ -309,8 +346,14 @@ export class Store {
    * NG_SNAPSHOT_REQUIRED when some of them were compacted away (the peer must bootstrap).
    */
   opsSince(theirs: VersionVector, limit = 10_000): { ops: Op[]; more: boolean } {
+    const { rows, more } = this.opRowsSince(theirs, limit);
+    return { ops: rows.map(opFromRow), more };
+  }
+
+  /** opsSince as the oplog rows themselves, payload unparsed: what a peer link sends (core/sync/ops-frame.ts). */
+  opRowsSince(theirs: VersionVector, limit = 10_000): { rows: OpRow[]; more: boolean } {
     this.flushDirty();
-    const ops: Op[] = [];
+    const found: OpRow[] = [];
     let more = false;
     for (const [origin, v] of this.vec) {
       const have = theirs[origin] ?? 0;
@@ -318,20 +361,20 @@ export class Store {
       if (have < v.floor) {
         throw new NgError('NG_SNAPSHOT_REQUIRED', `ops of ${origin} after seq ${have} were compacted (held from ${v.floor + 1}); bootstrap from a snapshot`, { details: { origin, have, floor: v.floor } });
       }
-      const room = limit - ops.length;
+      const room = limit - found.length;
       if (room <= 0) {
         more = true;
         break;
       }
       const rows = this.sql.opsAfter.all(origin, have, Math.min(room, v.seq - have));
-      for (const r of rows) ops.push(opFromRow(r));
+      found.push(...rows);
       if (have + rows.length < v.seq) more = true;
     }
-    return { ops, more };
+    return { rows: found, more };
   }
 
   exportSnapshot(): Snapshot {
-    this.flushDirty();
+    this.flushDocs();
     return this.db.transaction((): Snapshot => ({
       format: 'netgoat-snapshot/1',
       origin: this.nodeId,
@@ -362,6 +405,8 @@ export class Store {
         // Ops in (mine.seq, seq] are folded into the state but not held: peers behind `seq` need a snapshot from us too.
         if (seq > mine.seq) this.setVector(origin, seq, Math.max(mine.floor, seq));
       }
+      // Folded-in ops are not in the oplog, so a replay could not restore these documents: write them now.
+      this.docsDue = true;
     });
   }
 
@@ -369,7 +414,7 @@ export class Store {
   compact(watermark: VersionVector): number {
     let moved = 0;
     this.transaction(() => {
-      this.flushDirty();
+      this.flushDocs();
       for (const [origin, v] of this.vec) {
         const upTo = Math.min(watermark[origin] ?? 0, v.seq);
         if (upTo <= v.floor) continue;
@@ -385,7 +430,7 @@ export class Store {
 
   /** A digest of the whole replicated state: equal on two replicas exactly when they converged. */
   stateHash(): string {
-    this.flushDirty();
+    this.flushDocs();
     const h = createHash('sha256');
     for (const r of this.sql.allDocs.iterate()) {
       const state: DocState = { fields: JSON.parse(r.fields), clocks: JSON.parse(r.clocks), deleted: r.deleted };
@@ -397,8 +442,10 @@ export class Store {
 
   close(): void {
     if (this.closed) return;
-    this.closed = true;
     this.listeners.clear();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushDocs();
+    this.closed = true;
     this.flushOwnSeq();
     this.sql.saveHlc.run(this.clock.current());
     this.db.close();
@@ -420,7 +467,7 @@ export class Store {
     }
   }
 
-  private commitLocal(change: Omit<Op, 'origin' | 'seq' | 'hlc'>, state: DocState | undefined): DocState {
+  private commitLocal(change: Omit<Op, 'origin' | 'seq' | 'hlc'>, state: DocState | undefined, key?: string): DocState {
     const own = this.vec.get(this.nodeId);
     const op = { origin: this.nodeId, seq: (own?.seq ?? 0) + 1, hlc: this.clock.tick(), ...change } as Op;
     const body = opBody(op);
@@ -433,37 +480,142 @@ export class Store {
     if (own) own.seq = op.seq;
     else this.vec.set(this.nodeId, { seq: op.seq, floor: 0 });
     this.ownSeqDirty = true;
-    return this.mergeOp(op, state, true);
+    return this.mergeOp(op, state, true, key);
   }
 
-  private mergeOp(op: Op, state: DocState | undefined, local: boolean): DocState {
+  /** `key` saves recomputing docKey when the caller has it (it is the hot path of every write). */
+  private mergeOp(op: Op, state: DocState | undefined, local: boolean, key = docKey(op.collection, op.id)): DocState {
+    this.txOps++;
     const { state: next, changedFields, deletedChanged } = applyOp(state, op);
     if (changedFields.length === 0 && !deletedChanged) return next;
-    this.saveState(op.collection, op.id, next, op.team ?? null, state);
+    this.saveState(op.collection, op.id, next, op.team ?? null, state, key);
     if (this.listeners.size > 0) this.pending.push({ collection: op.collection, id: op.id, op, live: isLive(next), local });
     return next;
   }
 
-  private saveState(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined): void {
-    const key = docKey(collection, id);
+  private saveState(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined, key = docKey(collection, id)): void {
     this.remember(key, state);
-    const pending = this.dirtyDocs.get(key);
+    const pending = this.dirtyDocs.get(key) ?? this.unflushed.get(key);
     this.dirtyDocs.set(key, { collection, id, state, team, persisted: pending ? pending.persisted : before });
   }
 
-  /** Write the ops, documents and vector rows of this transaction (see newOps and dirtyDocs). */
+  /** Write the ops and vector rows of the open transaction (see newOps and dirtyOrigins). */
   private flushDirty(): void {
     if (this.newOps.length > 0) {
       this.sql.appendOps(this.newOps);
       this.newOps.length = 0;
     }
-    for (const d of this.dirtyDocs.values()) this.writeDoc(d.collection, d.id, d.state, d.team, d.persisted);
-    this.dirtyDocs.clear();
     for (const origin of this.dirtyOrigins) {
       const v = this.vec.get(origin);
       if (v) this.sql.setVector.run(origin, v.seq, v.floor);
     }
     this.dirtyOrigins.clear();
+  }
+
+  /** Bring the docs table up to date (before reading it with SQL). */
+  private flushDocs(): void {
+    if (this.closed || !this.db.open) return;
+    if (this.depth > 0) {
+      this.flushDirty();
+      this.writeDocs();
+    } else if (this.unflushed.size > 0) {
+      this.docsDue = true;
+      this.transaction(() => undefined);
+    }
+  }
+
+  /** Last step inside the outermost transaction: its ops, and the documents when they are due. */
+  private endTransaction(): void {
+    this.flushDirty();
+    const due = this.docsDue || this.docsWritten || this.unflushed.size + this.dirtyDocs.size >= MAX_UNFLUSHED_DOCS || this.unflushedOps + this.txOps >= MAX_UNFLUSHED_OPS;
+    if (due && (this.dirtyDocs.size > 0 || this.unflushed.size > 0)) this.writeDocs();
+  }
+
+  /**
+   * Writes every pending document, and which ops the docs table now reflects. A document whose row
+   * already holds its state (written earlier in the open transaction) is skipped, so reads inside a
+   * long transaction do not rewrite the same rows again and again.
+   */
+  private writeDocs(): void {
+    for (const [key, d] of this.unflushed) {
+      if (d.persisted === d.state || this.dirtyDocs.has(key)) continue;
+      this.writeDoc(d.collection, d.id, d.state, d.team, d.persisted);
+      d.persisted = d.state;
+    }
+    for (const d of this.dirtyDocs.values()) {
+      if (d.persisted === d.state) continue;
+      this.writeDoc(d.collection, d.id, d.state, d.team, d.persisted);
+      d.persisted = d.state;
+    }
+    this.sql.saveDocsThrough.run(JSON.stringify(this.vector()));
+    this.docsWritten = true;
+  }
+
+  /** After the outermost commit: pending documents are either in the table now or wait in `unflushed`. */
+  private committed(): void {
+    if (this.docsWritten) {
+      this.unflushed.clear();
+      this.unflushedOps = 0;
+    } else {
+      for (const [key, d] of this.dirtyDocs) this.unflushed.set(key, d);
+      this.unflushedOps += this.txOps;
+    }
+    this.dirtyDocs.clear();
+    this.txOps = 0;
+    this.docsWritten = false;
+    this.docsDue = false;
+    if (this.unflushed.size > 0 && !this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flushDocs();
+      }, DOC_FLUSH_DELAY_MS);
+      this.flushTimer.unref?.();
+    }
+  }
+
+  /** A transaction (or a nested one) failed: forget what it did in memory; committed work stays pending. */
+  private rolledBack(): void {
+    this.stateCache.clear();
+    this.dirtyDocs.clear();
+    this.newOps.length = 0;
+    this.dirtyOrigins.clear();
+    this.txOps = 0;
+    if (this.docsWritten) {
+      // The rows written in the failed part are gone again: which row the table holds is unknown,
+      // and an enclosing transaction that goes on must write everything again.
+      for (const d of this.unflushed.values()) d.persisted = undefined;
+      this.docsWritten = false;
+      this.docsDue = this.depth > 1;
+    }
+    this.reloadVector();
+  }
+
+  /**
+   * Opening the file: merge the ops the docs table does not reflect yet (written before a crash or
+   * a kill) into it. Merging is idempotent, so ops it already reflects change nothing.
+   */
+  private replayUnflushedOps(): void {
+    const saved = this.sql.docsThrough.get();
+    if (saved === undefined) {
+      // A new file, or one from before write-behind (its docs table was always complete).
+      this.sql.saveDocsThrough.run(JSON.stringify(this.vector()));
+      return;
+    }
+    const through = JSON.parse(saved) as VersionVector;
+    const origins = new Set([...this.vec.keys(), ...this.gappedOrigins]);
+    this.transaction(() => {
+      for (const origin of origins) {
+        // In pages: the connection cannot read documents while a query is still being stepped.
+        for (let after = through[origin] ?? 0, rows = this.sql.opsAfter.all(origin, after, 4096); rows.length > 0; rows = this.sql.opsAfter.all(origin, after, 4096)) {
+          for (const row of rows) {
+            const op = opFromRow(row);
+            this.mergeOp(op, this.loadState(op.collection, op.id), false);
+          }
+          after = rows[rows.length - 1]!.seq;
+        }
+      }
+      this.docsDue = true;
+    });
   }
 
   private writeDoc(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined): void {
@@ -478,10 +630,9 @@ export class Store {
     this.sql.upsertDoc.run(collection, id, JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, live ? 1 : 0, teamValue, version ?? '');
   }
 
-  private loadState(collection: string, id: string): DocState | undefined {
-    const key = docKey(collection, id);
-    const cached = this.stateCache.get(key) ?? this.dirtyDocs.get(key)?.state;
-    // A document written in this transaction but already evicted is newer than its row.
+  private loadState(collection: string, id: string, key = docKey(collection, id)): DocState | undefined {
+    const cached = this.stateCache.get(key) ?? this.dirtyDocs.get(key)?.state ?? this.unflushed.get(key)?.state;
+    // A pending document already evicted from the cache is newer than its row.
     if (cached) return cached;
     const row = this.sql.getDoc.get(collection, id);
     if (!row) return undefined;
@@ -544,8 +695,8 @@ export class Store {
 
   /** Advance an origin's contiguous seq over any ops that arrived ahead of a gap. */
   private advanceVector(origin: string, received: number): void {
-    const cur = this.vec.get(origin) ?? { seq: 0, floor: 0 };
-    if (received !== cur.seq + 1) {
+    const held = this.vec.get(origin);
+    if (received !== (held?.seq ?? 0) + 1) {
       this.gappedOrigins.add(origin);
       return;
     }
@@ -554,7 +705,9 @@ export class Store {
       while (this.sql.hasOp.get(origin, seq + 1)) seq++;
       if (!this.sql.hasOpAfter.get(origin, seq)) this.gappedOrigins.delete(origin);
     }
-    this.vec.set(origin, { seq, floor: cur.floor });
+    // Advanced in place (a rollback reloads the vector), sparing an object per received op.
+    if (held) held.seq = seq;
+    else this.vec.set(origin, { seq, floor: 0 });
     this.dirtyOrigins.add(origin);
   }
 

@@ -10,6 +10,7 @@ import { PEER_WIRE_VERSION } from '../../shared/wire/peer';
 import { remoteLinkMessage, type RemoteLinkMessage } from '../../shared/wire/remote-link';
 import { strikeFor } from './sync-strikes';
 import { SyncSession, type Replica, type SyncStep } from '../../core/sync/session';
+import { encodeSyncMessage } from '../../core/sync/ops-frame';
 import type { Logger } from '../log';
 import { ANTI_ENTROPY_MS, CLOSE, HEARTBEAT_MS, MAX_STRIKES, SILENCE_LIMIT_MS } from './peer-link';
 
@@ -44,7 +45,7 @@ export class RemoteSyncLink {
   private readonly session: SyncSession;
   private readonly timers: NodeJS.Timeout[] = [];
   private tokenTimer: NodeJS.Timeout | null = null;
-  private readonly outbox = new SyncOutbox(() => this.opts.ws.bufferedAmount, (msg) => this.write(msg), () => this.state === 'up');
+  private readonly outbox = new SyncOutbox(() => this.opts.ws.bufferedAmount, (msg) => this.writeText(encodeSyncMessage(msg)), () => this.state === 'up');
   private strikes = 0;
   private lastHeard = Date.now();
   private readonly unsubscribe: () => void;
@@ -196,6 +197,10 @@ export class RemoteSyncLink {
   }
 
   private write(msg: RemoteLinkMessage): void {
-    if (this.opts.ws.readyState === this.opts.ws.OPEN) this.opts.ws.send(JSON.stringify(msg));
+    this.writeText(JSON.stringify(msg));
+  }
+
+  private writeText(text: string): void {
+    if (this.opts.ws.readyState === this.opts.ws.OPEN) this.opts.ws.send(text);
   }
 }
