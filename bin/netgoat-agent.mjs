@@ -1,10 +1,15 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1 --single-threaded
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded --no-opt --expose-gc --compact-on-every-full-gc
 // `netgoat-agent` on the command line. The agent runs in this very process from a one-file build of
 // src/agent/cli.ts (esbuild, the bundler tsx already depends on), made on first run and again
 // whenever the sources are newer: no TypeScript loader thread and no second Node process stay
 // resident on an edge host. The shebang keeps an idle agent small: a 1 MB young generation, V8
-// without helper threads (an agent's heap is small; rendering 1000 domains is no slower) and two
-// malloc arenas. Run as `node bin/netgoat-agent.mjs` it works the same, with Node's defaults.
+// without helper threads (an agent's heap is small; rendering 1000 domains is no slower), no
+// optimizing compiler (its code pages stay out of memory, and an agent renders too rarely for it to
+// pay: the first renders are faster without it), gc exposed and every full collection compacting
+// (the agent collects once after each apply, src/agent/idle-heap.ts), two malloc arenas, and
+// glibc giving freed memory above 128 kB back to the OS (the agent keeps these two thresholds out
+// of nginx's environment, src/agent/nginx/processes.ts). Run as `node bin/netgoat-agent.mjs` it
+// works the same, with Node's defaults.
 // Where the build cannot be written (a read-only install), the sources run through tsx instead.
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';

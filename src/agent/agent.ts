@@ -12,6 +12,7 @@ import { AgentLink, type LinkState } from './link';
 import type { ApplyTarget } from './apply-target';
 import type { AgentMetrics } from './metrics';
 import { hostMetrics } from './host-metrics';
+import { releaseApplyGarbage } from './idle-heap';
 import type { AgentTelemetry } from './telemetry/agent-telemetry';
 import { TelemetryShipper } from './telemetry-shipper';
 
@@ -112,6 +113,7 @@ export class Agent {
     this.heartbeat = setInterval(() => void this.sendHeartbeat(), this.opts.heartbeatMs ?? 10_000);
     this.heartbeat.unref();
     this.writeStatus();
+    releaseApplyGarbage();
   }
 
   /** Stops linking and applying but leaves nginx serving: a restarted agent adopts it. */
@@ -194,6 +196,8 @@ export class Agent {
       this.opts.metrics?.failures.inc();
       this.log('apply failed', { version, code: report.code, message: report.message, domainId: report.domainId });
     }
+    // Before the ack, so the agent the node sees in sync is the idle one; not while newer pushes wait.
+    if (this.pending === 1) releaseApplyGarbage();
     this.ack(version, report);
   }
 

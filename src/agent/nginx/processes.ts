@@ -72,12 +72,24 @@ export function activeWorkers(masterPid: number): number[] {
 }
 
 /**
+ * The agent's glibc malloc tuning (set by bin/netgoat-agent.mjs) is for Node's heap only: inherited
+ * by nginx, the fixed mmap threshold made `nginx -t` of 1000 server blocks hundreds of ms slower.
+ */
+const AGENT_ONLY_ENV = ['MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_'];
+
+function nginxEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of AGENT_ONLY_ENV) delete env[name];
+  return env;
+}
+
+/**
  * Runs the nginx binary once and resolves with its exit code and stderr. Resolves on exit, not on
  * stream close: a daemonizing nginx hands the pipe to its master, which keeps it open.
  */
 export function runNginx(bin: string, args: readonly string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: nginxEnv() });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
