@@ -10,7 +10,7 @@ import {
   PEER_WIRE_VERSION, handshakeMessage, linkMessage,
   type HelloMessage, type KeyRotateMessage, type LinkMessage, type SyncMessage,
 } from '../../shared/wire/peer';
-import { strikeFor } from './sync-strikes';
+import { CLOSE, HEARTBEAT_MS, LinkLiveness } from './link-liveness';
 import { MAX_BATCHES_PER_APPLY, SyncSession, type Replica, type SyncEvent, type SyncStep } from '../../core/sync/session';
 import { encodeSyncMessage, isOpsMessage } from '../../core/sync/ops-frame';
 import type { Logger } from '../log';
@@ -19,16 +19,11 @@ import type { NodeCertificate } from '../cluster/node-certificate';
 import { MAX_PEER_TELEMETRY_BYTES, PEER_TELEMETRY_TYPE, peerTelemetryMessage, type PeerTelemetryMessage } from '../../shared/wire/peer-telemetry';
 import { computeProof, linkKey, newNonce, open, seal, verifyProof, type LinkRole } from './link-crypto';
 
-export const HEARTBEAT_MS = 1000;
 export const ANTI_ENTROPY_MS = 2000;
-/** A link that hears nothing (not even a heartbeat) for this long is closed. */
-export const SILENCE_LIMIT_MS = 10_000;
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
-/** Bad messages tolerated per link before it is closed and the peer backed off. */
-export const MAX_STRIKES = 5;
 
-/** WebSocket close codes a peer link uses, so the other end can tell why. */
-export const CLOSE = { normal: 1000, unauthenticated: 4001, revoked: 4003, abuse: 4008, duplicate: 4009, silent: 4010 } as const;
+/** The close codes live with the link's liveness rules; the mesh and the remote transport name them from here. */
+export { CLOSE };
 
 export interface LinkIdentity {
   nodeId: string;
@@ -85,12 +80,18 @@ export class PeerLink {
   private readonly nonce = newNonce();
   private sharedKey: HeldKey | null = null;
   private sentProof = false;
-  private strikes = 0;
+  private readonly liveness = new LinkLiveness({
+    write: (msg) => this.write(msg),
+    dropped: (code, message, strikes) => {
+      this.status.lastError = { code, message };
+      this.me.log.warn({ peer: this.nodeId, code, reason: message, strikes }, 'peer message dropped');
+    },
+    fail: (code, message, closeCode, tell) => this.fail(code, message, closeCode, tell),
+  });
   private readonly outbox = new SyncOutbox(() => this.ws.bufferedAmount, (msg) => this.writeText(encodeSyncMessage(msg)), () => this.state === 'up');
   private readonly timers: NodeJS.Timeout[] = [];
   /** Sync messages received in this turn of the event loop, not yet handled. */
   private inbox: SyncMessage[] = [];
-  private lastHeard = Date.now();
 
   constructor(
     private readonly ws: WebSocket,
@@ -218,7 +219,7 @@ export class PeerLink {
       newSnapshotId: this.me.newSnapshotId,
       skipFor: () => (this.nodeId && this.me.skipFor ? this.me.skipFor(this.nodeId) : []),
     });
-    this.timers.push(setInterval(() => this.heartbeat(), HEARTBEAT_MS));
+    this.timers.push(setInterval(() => this.liveness.beat(), HEARTBEAT_MS));
     this.timers.push(setInterval(() => this.session && this.runSync(this.session.tick()), ANTI_ENTROPY_MS));
     this.handlers.up(this);
     this.runSync(this.session.tick());
@@ -233,15 +234,12 @@ export class PeerLink {
 
   private onFrame(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
-    this.lastHeard = Date.now();
-    let raw: unknown;
-    try {
-      if (isBinary) throw new Error('binary frame');
-      raw = JSON.parse(data.toString('utf8'));
-    } catch {
+    const frame = this.liveness.heard(data, isBinary);
+    if (!frame) {
       if (this.state === 'handshake') return this.fail('NG_UNAUTHENTICATED', 'the handshake message is not JSON text', CLOSE.unauthenticated);
-      return this.strike('NG_BAD_MESSAGE', 'frame is not a JSON text message');
+      return this.liveness.strike('NG_BAD_MESSAGE', 'frame is not a JSON text message');
     }
+    const raw = frame.value;
     try {
       if (this.state === 'handshake') return this.onHandshakeMessage(raw);
       if ((raw as { type?: unknown } | null)?.type === PEER_TELEMETRY_TYPE) return this.onTelemetry(raw, data.length);
@@ -253,11 +251,11 @@ export class PeerLink {
         const parsed = linkMessage.safeParse(raw);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          return this.strike('NG_BAD_MESSAGE', `message fails its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`);
+          return this.liveness.strike('NG_BAD_MESSAGE', `message fails its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`);
         }
         msg = parsed.data;
       }
-      this.status.lastSeen = this.lastHeard;
+      this.status.lastSeen = this.liveness.lastHeard;
       this.onLinkMessage(msg);
     } catch (e) {
       // A bug while handling one message must not take the node down; the peer is not blamed.
@@ -289,13 +287,13 @@ export class PeerLink {
   }
 
   private onTelemetry(raw: unknown, bytes: number): void {
-    if (bytes > MAX_PEER_TELEMETRY_BYTES) return this.strike('NG_TOO_LARGE', `telemetry frame is ${bytes} bytes; the cap is ${MAX_PEER_TELEMETRY_BYTES}`);
+    if (bytes > MAX_PEER_TELEMETRY_BYTES) return this.liveness.strike('NG_TOO_LARGE', `telemetry frame is ${bytes} bytes; the cap is ${MAX_PEER_TELEMETRY_BYTES}`);
     const parsed = peerTelemetryMessage.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return this.strike('NG_BAD_MESSAGE', `telemetry message fails its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`);
+      return this.liveness.strike('NG_BAD_MESSAGE', `telemetry message fails its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`);
     }
-    this.status.lastSeen = this.lastHeard;
+    this.status.lastSeen = this.liveness.lastHeard;
     this.handlers.telemetry?.(this, parsed.data);
   }
 
@@ -325,7 +323,7 @@ export class PeerLink {
 
   private onKeyRotate(msg: KeyRotateMessage): void {
     const key = open(this.linkKey(), msg.iv, msg.sealed);
-    if (!key || key.length !== 32 || keyIdOf(key) !== msg.keyId) return this.strike('NG_BAD_SIGNATURE', 'a rotated key that does not open under this link\'s key');
+    if (!key || key.length !== 32 || keyIdOf(key) !== msg.keyId) return this.liveness.strike('NG_BAD_SIGNATURE', 'a rotated key that does not open under this link\'s key');
     this.handlers.keyRotation(this, key, msg.previousKeyId);
   }
 
@@ -336,26 +334,11 @@ export class PeerLink {
         this.status.lastError = { code: e.code, message: `${e.count} op(s) refused: ${e.message}` };
         this.me.log.warn({ peer: this.nodeId, code: e.code, count: e.count, reason: e.message }, 'ops from peer refused');
       }
-      const strike = strikeFor(e);
-      if (strike) this.strike(strike.code, strike.message);
+      this.liveness.judge(e);
       this.handlers.sync(this, e);
     }
     if (this.state !== 'up') return;
     this.outbox.send(step.send);
-  }
-
-  private heartbeat(): void {
-    if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) return this.fail('NG_UNAVAILABLE', `nothing heard for ${SILENCE_LIMIT_MS} ms`, CLOSE.silent, false);
-    this.write({ type: 'heartbeat', v: PEER_WIRE_VERSION, sentAt: Date.now() });
-  }
-
-  /** Drop one bad message with a coded reason; too many and the peer is cut off. */
-  private strike(code: ErrorCode, message: string): void {
-    this.strikes++;
-    this.status.lastError = { code, message };
-    this.me.log.warn({ peer: this.nodeId, code, reason: message, strikes: this.strikes }, 'peer message dropped');
-    if (this.strikes >= MAX_STRIKES) return this.fail(code, `${this.strikes} bad messages; disconnecting`, CLOSE.abuse);
-    this.write({ type: 'error', v: PEER_WIRE_VERSION, code, message: message.slice(0, 500) });
   }
 
   private fail(code: ErrorCode, message: string, closeCode: number = CLOSE.unauthenticated, tell = true): void {

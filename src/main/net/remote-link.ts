@@ -8,11 +8,11 @@ import type WebSocket from 'ws';
 import { isNgError, type ErrorCode } from '../../shared/errors';
 import { PEER_WIRE_VERSION } from '../../shared/wire/peer';
 import { remoteLinkMessage, type RemoteLinkMessage } from '../../shared/wire/remote-link';
-import { strikeFor } from './sync-strikes';
 import { SyncSession, type Replica, type SyncStep } from '../../core/sync/session';
 import { encodeSyncMessage } from '../../core/sync/ops-frame';
 import type { Logger } from '../log';
-import { ANTI_ENTROPY_MS, CLOSE, HEARTBEAT_MS, MAX_STRIKES, SILENCE_LIMIT_MS } from './peer-link';
+import { ANTI_ENTROPY_MS } from './peer-link';
+import { CLOSE, HEARTBEAT_MS, LinkLiveness } from './link-liveness';
 
 /** The leader presents a fresh token once this fraction of the current one's remaining life has passed. */
 const REFRESH_AT_FRACTION = 0.8;
@@ -46,8 +46,14 @@ export class RemoteSyncLink {
   private readonly timers: NodeJS.Timeout[] = [];
   private tokenTimer: NodeJS.Timeout | null = null;
   private readonly outbox = new SyncOutbox(() => this.opts.ws.bufferedAmount, (msg) => this.writeText(encodeSyncMessage(msg)), () => this.state === 'up');
-  private strikes = 0;
-  private lastHeard = Date.now();
+  private readonly liveness = new LinkLiveness({
+    write: (msg) => this.write(msg),
+    dropped: (code, message, strikes) => {
+      this.lastError = { code, message };
+      this.opts.log.warn({ peer: this.opts.peer, code, reason: message, strikes }, 'remote link message dropped');
+    },
+    fail: (code, message, closeCode, tell) => this.fail(code, message, closeCode, tell),
+  });
   private readonly unsubscribe: () => void;
 
   constructor(private readonly opts: RemoteSyncLinkOptions) {
@@ -58,7 +64,7 @@ export class RemoteSyncLink {
     ws.on('error', (e) => this.fail('NG_UNAVAILABLE', `socket error: ${e.message}`, CLOSE.normal, false));
     this.session = new SyncSession(opts.replica, { newSnapshotId: opts.newSnapshotId });
     this.unsubscribe = opts.onLocalChange(() => this.state === 'up' && this.runSync(this.session.localChanged()));
-    this.timers.push(setInterval(() => this.heartbeat(), HEARTBEAT_MS));
+    this.timers.push(setInterval(() => this.liveness.beat(), HEARTBEAT_MS));
     this.timers.push(setInterval(() => this.runSync(this.session.tick()), ANTI_ENTROPY_MS));
     this.watchToken(opts.tokenExpiresAt);
     this.runSync(this.session.tick());
@@ -109,18 +115,12 @@ export class RemoteSyncLink {
 
   private onFrame(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
-    this.lastHeard = Date.now();
-    let raw: unknown;
-    try {
-      if (isBinary) throw new Error('binary frame');
-      raw = JSON.parse(data.toString('utf8'));
-    } catch {
-      return this.strike('NG_BAD_MESSAGE', 'frame is not a JSON text message');
-    }
-    const parsed = remoteLinkMessage.safeParse(raw);
+    const frame = this.liveness.heard(data, isBinary);
+    if (!frame) return this.liveness.strike('NG_BAD_MESSAGE', 'frame is not a JSON text message');
+    const parsed = remoteLinkMessage.safeParse(frame.value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return this.strike('NG_BAD_MESSAGE', `message fails its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`);
+      return this.liveness.strike('NG_BAD_MESSAGE', `message fails its schema at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? ''}`);
     }
     try {
       this.onMessage(parsed.data);
@@ -140,10 +140,10 @@ export class RemoteSyncLink {
       case 'heartbeat':
         return;
       case 'remote-token':
-        if (this.opts.role !== 'remote') return this.strike('NG_BAD_MESSAGE', 'only the dialing leader presents tokens');
+        if (this.opts.role !== 'remote') return this.liveness.strike('NG_BAD_MESSAGE', 'only the dialing leader presents tokens');
         return void this.onFreshToken(msg.token);
       case 'remote-token-accepted':
-        if (this.opts.role !== 'leader') return this.strike('NG_BAD_MESSAGE', 'only the verifying node accepts tokens');
+        if (this.opts.role !== 'leader') return this.liveness.strike('NG_BAD_MESSAGE', 'only the verifying node accepts tokens');
         return this.watchToken(msg.tokenExpiresAt);
       case 'error':
         this.lastError = { code: msg.code, message: `peer reports: ${msg.message}` };
@@ -158,24 +158,10 @@ export class RemoteSyncLink {
         this.lastError = { code: e.code, message: `${e.count} op(s) refused: ${e.message}` };
         this.opts.log.warn({ peer: this.opts.peer, code: e.code, count: e.count, reason: e.message }, 'ops from remote peer refused');
       }
-      const strike = strikeFor(e);
-      if (strike) this.strike(strike.code, strike.message);
+      this.liveness.judge(e);
     }
     if (this.state !== 'up') return;
     this.outbox.send(step.send);
-  }
-
-  private heartbeat(): void {
-    if (Date.now() - this.lastHeard > SILENCE_LIMIT_MS) return this.fail('NG_UNAVAILABLE', `nothing heard for ${SILENCE_LIMIT_MS} ms`, CLOSE.silent, false);
-    this.write({ type: 'heartbeat', v: PEER_WIRE_VERSION, sentAt: Date.now() });
-  }
-
-  private strike(code: ErrorCode, message: string): void {
-    this.strikes++;
-    this.lastError = { code, message };
-    this.opts.log.warn({ peer: this.opts.peer, code, reason: message, strikes: this.strikes }, 'remote link message dropped');
-    if (this.strikes >= MAX_STRIKES) return this.fail(code, `${this.strikes} bad messages; disconnecting`, CLOSE.abuse);
-    this.write({ type: 'error', v: PEER_WIRE_VERSION, code, message: message.slice(0, 500) });
   }
 
   private fail(code: ErrorCode, message: string, closeCode: number, tell = true): void {
