@@ -16,7 +16,7 @@ import { NonceWindow, openEnvelope } from '../../shared/wire/agent-envelope';
 import { diffDesired, selectorKey, type AgentSelector } from '../../core/desired/index';
 import { validationError } from '../../shared/validation';
 import { nodeEnvelopeCrypto } from './crypto';
-import { SharedBody, sealShared } from './shared-body';
+import { SharedBody, sendSealed } from './shared-body';
 import { LinkTable, agentLinkMigrations, emptyLink, type LinkRecord } from './link-table';
 import { DesiredGroup, DesiredSourceReader, type UnsealCertificate } from './desired-groups';
 import {
@@ -195,7 +195,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
   function sendShared(st: AgentState, body: SharedBody): void {
     const s = st.session;
     const key = s?.kid ? st.doc.keys.find((k) => k.kid === s.kid) : undefined;
-    if (s && key) s.ws.send(sealShared(key, body, now(), nodeEnvelopeCrypto.nonce()), { binary: false });
+    if (s && key) sendSealed(s.ws, key, body, now(), nodeEnvelopeCrypto.nonce());
   }
 
   /** Sends the next push if the agent is linked, idle, and not on the desired state yet. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { WebSocket, WebSocketServer } from 'ws';
 import { NonceWindow, openEnvelope, sealEnvelope } from '../../shared/wire/agent-envelope';
 import { agentEnvelopeCrypto } from '../../agent/envelope-crypto';
-import { SharedBody, sealShared } from './shared-body';
+import { SharedBody, sealShared, sendSealed } from './shared-body';
 
 const key = { kid: 'k0123456789abcdef', secret: randomBytes(32).toString('base64url') };
 const body = JSON.stringify({ type: 'diff', note: 'quotes " and \\ backslashes, ünïcödé, a newline\n and </script>', version: 7 });
@@ -33,5 +34,33 @@ describe('a body shared by many agents', () => {
     expect(a.body).toBe(b.body);
     expect(a.nonce).not.toBe(b.nonce);
     expect(a.mac).not.toBe(b.mac);
+  });
+});
+
+describe('sending a sealed body', () => {
+  it('delivers small and large bodies as one text message each, byte for byte the sealed frame', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const port = (wss.address() as { port: number }).port;
+    const server = new Promise<WebSocket>((r) => wss.once('connection', (ws) => r(ws)));
+    const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+    const received: { text: string; binary: boolean }[] = [];
+    const allReceived = new Promise<void>((r) => client.on('message', (data: Buffer, binary) => {
+      received.push({ text: data.toString(), binary });
+      if (received.length === 3) r();
+    }));
+    await new Promise<void>((r) => client.once('open', () => r()));
+    const small = new SharedBody(body);
+    const large = new SharedBody(JSON.stringify({ type: 'full', domains: 'x"y\\'.repeat(20_000) }));
+    const ws = await server;
+    const sent = [small, large, small].map((shared) => {
+      const nonce = agentEnvelopeCrypto.nonce();
+      sendSealed(ws, key, shared, 1_763_940_000_000, nonce);
+      return sealShared(key, shared, 1_763_940_000_000, nonce).toString();
+    });
+    await allReceived;
+    expect(received).toEqual(sent.map((text) => ({ text, binary: false })));
+    client.terminate();
+    await new Promise<void>((r) => wss.close(() => r()));
   });
 });
