@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NgError } from './errors';
-import { HlcClock, compareHlc, decodeHlc, encodeHlc, type Hlc } from './hlc';
+import { HlcClock, compareHlc, decodeHlc, encodeHlc, isHlcOf, isHlcString, isValidOrigin, type Hlc } from './hlc';
 
 const MAX_SKEW = 5_000;
 const ORIGINS = ['n1', 'n2', 'n3', 'n4'] as const;
@@ -134,5 +134,40 @@ describe('HLC encoding', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  // The checks scan char codes; the format they implement is this pattern.
+  const HLC_PATTERN = /^\d{15}\.\d{6}\.[a-z0-9][a-z0-9_-]{0,63}$/;
+  const ORIGIN_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+  it('accepts exactly the strings of the timestamp format, near misses included', () => {
+    const chars = fc.constantFrom(...'0123456789.az_-Z9/:\n\u0660 '.split(''));
+    const nearMiss = fc.tuple(hlc, fc.nat(90), fc.string({ unit: chars, maxLength: 3 }), fc.nat(3)).map(([h, at, text, cut]) => {
+      const s = encodeHlc(h);
+      return s.slice(0, at) + text + s.slice(at + cut);
+    });
+    fc.assert(
+      fc.property(fc.oneof(nearMiss, fc.string({ unit: chars, maxLength: 90 }), hlc.map(encodeHlc)), (s) => {
+        expect(isHlcString(s)).toBe(HLC_PATTERN.test(s));
+        expect(isValidOrigin(s)).toBe(ORIGIN_PATTERN.test(s));
+        if (HLC_PATTERN.test(s)) expect(encodeHlc(decodeHlc(s))).toBe(s);
+        else expect(() => decodeHlc(s)).toThrow(NgError);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('tells whether a timestamp was issued by a given origin', () => {
+    const at = encodeHlc({ wall: 5, counter: 1, origin: 'n1' });
+    expect(isHlcOf(at, 'n1')).toBe(true);
+    expect(isHlcOf(at, '1')).toBe(false);
+    expect(isHlcOf(encodeHlc({ wall: 5, counter: 1, origin: 'xn1' }), 'n1')).toBe(false);
+  });
+
+  it('refuses a malformed timestamp when observing it, leaving the clock untouched', () => {
+    const clock = new HlcClock({ origin: 'n1', now: () => 5 });
+    const before = clock.current();
+    expect(() => clock.observe('00000000000009.000001.n2')).toThrow(expect.objectContaining({ code: 'NG_VALIDATION' }));
+    expect(clock.current()).toBe(before);
   });
 });

@@ -49,11 +49,16 @@ export interface Snapshot {
   docs: SnapshotDoc[];
 }
 
-const OP_KEYS = new Set(['origin', 'seq', 'hlc', 'collection', 'id', 'set', 'delete', 'actor', 'team', 'prev']);
+const isOpKey = (k: string): boolean =>
+  k === 'origin' || k === 'seq' || k === 'hlc' || k === 'collection' || k === 'id' || k === 'set' || k === 'delete' || k === 'actor' || k === 'team' || k === 'prev';
+
+// Keys are walked with for-in: unlike Object.keys it allocates nothing, and on an object whose
+// prototype is Object.prototype it sees the same keys (plus any enumerable key some code put on
+// Object.prototype, which makes the fast path decline, never accept).
 
 const isFieldRecord = (v: unknown): v is Record<string, unknown> => {
   if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  for (const k of Object.keys(v)) if (k.length > 64 || k === '__proto__') return false;
+  for (const k in v) if (k.length > 64 || k === '__proto__') return false;
   return true;
 };
 
@@ -65,7 +70,7 @@ const isFieldRecord = (v: unknown): v is Record<string, unknown> => {
 export function isPlainOp(raw: unknown): raw is Op {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.getPrototypeOf(raw) !== Object.prototype) return false;
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!OP_KEYS.has(k)) return false;
+  for (const k in o) if (!isOpKey(k)) return false;
   if (typeof o.origin !== 'string' || !isValidOrigin(o.origin)) return false;
   if (typeof o.seq !== 'number' || !Number.isSafeInteger(o.seq) || o.seq <= 0) return false;
   if (typeof o.hlc !== 'string' || !isHlcString(o.hlc)) return false;

@@ -330,6 +330,11 @@ describe('replication', () => {
     expect(messageOf(3)).toContain('op.set.admin');
     expect(messageOf(4)).toContain('op.set.name');
     expect(messageOf(13)).toContain('op.set.constructor');
+    expect(messageOf(8)).toBe('op timestamp origin differs from op origin');
+    expect([messageOf(9), messageOf(14)]).toEqual(['op neither sets fields nor deletes', 'op neither sets fields nor deletes']);
+    // A node id that merely ends the timestamp's origin is not its origin.
+    const suffix = b.applyRemote([{ ...base, hlc: encodeHlc({ wall: Date.now(), counter: 0, origin: 'xn3' }) }]);
+    expect(suffix.rejected.map((x) => x.message)).toEqual(['op timestamp origin differs from op origin']);
     expect(b.vector()).toEqual({ n1: 2 });
     expect(b.get('teams', 't9')).toBeUndefined();
     expect(count(b, 'oplog')).toBe(2);
