@@ -51,6 +51,8 @@ interface Dialer {
   backoff: Backoff;
   timer: NodeJS.Timeout | null;
   link: PeerLink | null;
+  /** The socket of an attempt still waiting for its upgrade, aborted when the dialer stops. */
+  connecting: WebSocket | null;
   /** Status of the last attempt, kept for peers() while no link is up. */
   lastStatus: PeerStatus | null;
   stopped: boolean;
@@ -392,7 +394,7 @@ export class PeerMesh {
   private dialer(address: string, joining: boolean): Dialer {
     const existing = this.dialers.get(address);
     if (existing) return existing;
-    const d: Dialer = { address, nodeId: null, joining, backoff: new Backoff(), timer: null, link: null, lastStatus: null, stopped: false, waiters: [] };
+    const d: Dialer = { address, nodeId: null, joining, backoff: new Backoff(), timer: null, link: null, connecting: null, lastStatus: null, stopped: false, waiters: [] };
     this.dialers.set(address, d);
     this.dial(d);
     return d;
@@ -407,12 +409,15 @@ export class PeerMesh {
       // Self-signed certificates: trust comes from the pinned fingerprint and the key proof, not a CA.
       rejectUnauthorized: false, maxPayload: MAX_PEER_FRAME_BYTES, handshakeTimeout: 10_000,
     });
+    d.connecting = ws;
     ws.once('upgrade', (res) => {
+      d.connecting = null;
       const cert = (res.socket as TLSSocket).getPeerCertificate();
       d.link = new PeerLink(ws, 'client', normalizeFingerprint(cert.fingerprint256 ?? ''), this.identity(), this.handlers(), d.joining);
       this.handshaking.add(d.link);
     });
     ws.once('error', (e) => {
+      if (d.connecting === ws) d.connecting = null;
       if (d.link) return;
       this.opts.log.debug({ address: d.address, err: e.message }, 'dial failed');
       this.scheduleDial(d, false);
@@ -431,6 +436,8 @@ export class PeerMesh {
   private stopDialer(d: Dialer): void {
     d.stopped = true;
     if (d.timer) clearTimeout(d.timer);
+    // Left alone, an attempt in flight would complete after shutdown and greet the peer from a closed store.
+    d.connecting?.terminate();
     for (const w of d.waiters.splice(0)) w.reject(new NgError('NG_UNAVAILABLE', 'the peer mesh closed'));
   }
 
