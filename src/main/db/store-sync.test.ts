@@ -105,13 +105,16 @@ class Cluster {
     }
   }
 
-  /** Send what `to` lacks, scrambled; a sender that compacted past `to` is skipped (others have the ops). */
+  /**
+   * Send what `to` lacks, scrambled. A sender that no longer holds those ops (compacted, or folded in
+   * from a snapshot) sends its snapshot instead, as a peer link does: no other replica need hold them.
+   */
   deliver(from: Store, to: Store, seed: number): void {
     let ops: Op[];
     try {
       ops = from.opsSince(to.vector()).ops;
     } catch (e) {
-      if (isNgError(e) && e.code === 'NG_SNAPSHOT_REQUIRED') return;
+      if (isNgError(e) && e.code === 'NG_SNAPSHOT_REQUIRED') return to.importSnapshot(from.exportSnapshot());
       throw e;
     }
     for (const batch of scramble(ops, seed)) expect(to.applyRemote(batch).rejected).toEqual([]);

@@ -60,12 +60,14 @@ const STATE_CACHE_LIMIT = 20_000;
 /**
  * Write-behind bounds for the docs table (see unflushed). Pending documents stay below the state
  * cache's size, so they are mostly the cached states themselves, not extra memory; pending ops bound
- * the replay after a crash (~0.3 s). The commit that reaches a bound writes everything; the idle
- * timer writes sooner whenever the event loop turns, so a busy server flushes every ~200 ms.
+ * the replay after a crash (~0.3 s). The commit that reaches a bound writes everything. Otherwise a
+ * timer writes them once commits pause for DOC_FLUSH_IDLE_MS, and at the latest DOC_FLUSH_MAX_AGE_MS
+ * after the first of them: a burst (a catch-up, a bulk import) is written once, at its end.
  */
 const MAX_UNFLUSHED_DOCS = 16_384;
 const MAX_UNFLUSHED_OPS = 65_536;
-const DOC_FLUSH_DELAY_MS = 200;
+const DOC_FLUSH_IDLE_MS = 200;
+const DOC_FLUSH_MAX_AGE_MS = 2_000;
 
 /** A document state not yet in the docs table; `persisted` is the row the table holds (undefined: unknown or none). */
 interface PendingDoc { collection: string; id: string; state: DocState; team: string | null; persisted: DocState | undefined }
@@ -110,6 +112,9 @@ export class Store {
   /** Write the docs table when the open transaction ends, whatever the bounds say. */
   private docsDue = false;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** performance.now() of the last commit, and of the first commit still waiting to be written. */
+  private lastCommitAt = 0;
+  private pendingSince = 0;
   /**
    * Received ops of the open transaction known to be new to the oplog (they extend the vector),
    * appended in multi-row chunks as each chunk fills and when it ends: the same transaction, so
@@ -333,7 +338,8 @@ export class Store {
           result.duplicates++;
           return;
         }
-        this.mergeOp(op, this.loadState(op.collection, op.id), false);
+        const key = docKey(op.collection, op.id);
+        this.mergeOp(op, this.loadState(op.collection, op.id, key), false, key);
         this.advanceVector(op.origin, op.seq);
         result.applied++;
       });
@@ -495,7 +501,14 @@ export class Store {
 
   private saveState(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined, key = docKey(collection, id)): void {
     this.remember(key, state);
-    const pending = this.dirtyDocs.get(key) ?? this.unflushed.get(key);
+    const dirty = this.dirtyDocs.get(key);
+    if (dirty) {
+      // Changed again in the same transaction: the entry is this transaction's own, so update it.
+      dirty.state = state;
+      dirty.team = team;
+      return;
+    }
+    const pending = this.unflushed.get(key);
     this.dirtyDocs.set(key, { collection, id, state, team, persisted: pending ? pending.persisted : before });
   }
 
@@ -564,13 +577,27 @@ export class Store {
     this.txOps = 0;
     this.docsWritten = false;
     this.docsDue = false;
-    if (this.unflushed.size > 0 && !this.flushTimer) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = null;
-        this.flushDocs();
-      }, DOC_FLUSH_DELAY_MS);
-      this.flushTimer.unref?.();
+    if (this.unflushed.size === 0) return;
+    this.lastCommitAt = performance.now();
+    if (!this.flushTimer) {
+      this.pendingSince = this.lastCommitAt;
+      this.armFlushTimer(DOC_FLUSH_IDLE_MS);
     }
+  }
+
+  /** Re-armed while commits keep coming (one timer, not one per commit), up to the maximum age. */
+  private armFlushTimer(delayMs: number): void {
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      const now = performance.now();
+      const quietFor = now - this.lastCommitAt;
+      if (quietFor < DOC_FLUSH_IDLE_MS && now - this.pendingSince < DOC_FLUSH_MAX_AGE_MS) {
+        this.armFlushTimer(Math.min(DOC_FLUSH_IDLE_MS - quietFor, DOC_FLUSH_MAX_AGE_MS - (now - this.pendingSince)));
+        return;
+      }
+      this.flushDocs();
+    }, delayMs);
+    this.flushTimer.unref?.();
   }
 
   /** A transaction (or a nested one) failed: forget what it did in memory; committed work stays pending. */
