@@ -130,8 +130,13 @@ describe.skipIf(unavailable !== null)('LAN cluster on four hosts in network name
       await eventually(`host ${i} sees the write made on host 2`, () =>
         (ok(i, 'domains.list', { teamId: teams.get(2) }).domains as { hostname: string }[]).some((d) => d.hostname === 'written-on-two.example.com'));
       // Links between the joiners form through the replicated member list; allow for a loaded CI host.
+      // If they never do, the message carries every host's view of its members (and their last errors).
       await eventually(`host ${i} lists three connected members`, () =>
-        (status(i).members as { removed: boolean; connected: boolean }[]).filter((m) => !m.removed && m.connected).length === 3, 45_000);
+        (status(i).members as { removed: boolean; connected: boolean }[]).filter((m) => !m.removed && m.connected).length === 3, 45_000)
+        .catch((e: Error) => {
+          const views = MEMBERS.map((h) => { try { return `host ${h}: ${JSON.stringify(status(h).members)}`; } catch (err) { return `host ${h}: ${(err as Error).message}`; } });
+          throw new Error(`${e.message}\n${views.join('\n')}`);
+        });
     }
     await eventually('the hosts advertise one cluster', () =>
       (status(1).discovered as { nodeId: string; state: string; sameCluster: boolean }[]).filter((d) => d.state === 'member' && d.sameCluster).length === 2);

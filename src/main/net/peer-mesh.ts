@@ -44,6 +44,12 @@ export type PeerStatus = LinkStatus;
 /** Takes a remote link (a leader beyond the LAN, bearer token in the upgrade) that arrived on the peer port. */
 export type RemoteLinkAcceptor = (ws: WebSocket, req: IncomingMessage) => void;
 
+/**
+ * Longest wait between dials of a peer. A cluster has few members and a dial is cheap, so a member
+ * back from a crash or a network cut is relinked within seconds, not the minute agents wait.
+ */
+const MEMBER_REDIAL_MAX_MS = 15_000;
+
 interface Dialer {
   address: string;
   nodeId: string | null;
@@ -394,7 +400,7 @@ export class PeerMesh {
   private dialer(address: string, joining: boolean): Dialer {
     const existing = this.dialers.get(address);
     if (existing) return existing;
-    const d: Dialer = { address, nodeId: null, joining, backoff: new Backoff(), timer: null, link: null, connecting: null, lastStatus: null, stopped: false, waiters: [] };
+    const d: Dialer = { address, nodeId: null, joining, backoff: new Backoff(1000, MEMBER_REDIAL_MAX_MS), timer: null, link: null, connecting: null, lastStatus: null, stopped: false, waiters: [] };
     this.dialers.set(address, d);
     this.dial(d);
     return d;
