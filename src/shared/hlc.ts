@@ -3,6 +3,7 @@
 // Encoded as a fixed-width string so plain string comparison is HLC order (and SQLite can index it).
 
 import { NgError } from './errors';
+import { isIdAt, isValidId } from './ids';
 
 export interface Hlc {
   wall: number;
@@ -13,24 +14,11 @@ export interface Hlc {
 const WALL_DIGITS = 15;
 const COUNTER_DIGITS = 6;
 const MAX_COUNTER = 10 ** COUNTER_DIGITS - 1;
-const MAX_ORIGIN_CHARS = 64;
 /** Where the origin starts in an encoded timestamp: after the wall digits, the counter digits and two dots. */
 const ORIGIN_AT = WALL_DIGITS + 1 + COUNTER_DIGITS + 1;
 
 // Received timestamps are checked by the hundred thousand when a replica catches up: these are
 // char-code scans rather than regular expressions, so checking or decoding one allocates nothing.
-
-/** Whether s[from..] is a node id: [a-z0-9][a-z0-9_-]{0,63}. */
-function isOriginAt(s: string, from: number): boolean {
-  const length = s.length - from;
-  if (length < 1 || length > MAX_ORIGIN_CHARS) return false;
-  for (let i = from; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const alnum = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
-    if (!alnum && (i === from || (c !== 95 && c !== 45))) return false;
-  }
-  return true;
-}
 
 /** The number written by the decimal digits s[from, to), or -1 when any of them is not a digit (the caller checked the length). */
 function digitsAt(s: string, from: number, to: number): number {
@@ -43,7 +31,11 @@ function digitsAt(s: string, from: number, to: number): number {
   return n;
 }
 
-export const isValidOrigin = (origin: string): boolean => isOriginAt(origin, 0);
+const wallOf = (s: string): number => digitsAt(s, 0, WALL_DIGITS);
+const counterOf = (s: string): number => digitsAt(s, WALL_DIGITS + 1, ORIGIN_AT - 1);
+
+/** A node id is an id (shared/ids.ts). */
+export const isValidOrigin = isValidId;
 
 export function encodeHlc(h: Hlc): string {
   return `${String(h.wall).padStart(WALL_DIGITS, '0')}.${String(h.counter).padStart(COUNTER_DIGITS, '0')}.${h.origin}`;
@@ -52,13 +44,13 @@ export function encodeHlc(h: Hlc): string {
 /** Whether `s` is an encoded timestamp: 15 wall digits, a dot, 6 counter digits, a dot, a node id. */
 export const isHlcString = (s: unknown): s is string =>
   typeof s === 'string' && s.charCodeAt(WALL_DIGITS) === 46 && s.charCodeAt(ORIGIN_AT - 1) === 46 &&
-  digitsAt(s, 0, WALL_DIGITS) >= 0 && digitsAt(s, WALL_DIGITS + 1, ORIGIN_AT - 1) >= 0 && isOriginAt(s, ORIGIN_AT);
+  wallOf(s) >= 0 && counterOf(s) >= 0 && isIdAt(s, ORIGIN_AT);
 
 const invalidHlc = (s: string): NgError => new NgError('NG_VALIDATION', `not a hybrid logical clock timestamp: ${JSON.stringify(s).slice(0, 80)}`);
 
 export function decodeHlc(s: string): Hlc {
   if (!isHlcString(s)) throw invalidHlc(s);
-  return { wall: digitsAt(s, 0, WALL_DIGITS), counter: digitsAt(s, WALL_DIGITS + 1, ORIGIN_AT - 1), origin: s.slice(ORIGIN_AT) };
+  return { wall: wallOf(s), counter: counterOf(s), origin: s.slice(ORIGIN_AT) };
 }
 
 /** Whether the valid timestamp `hlc` was issued by `origin`; cheaper than decoding it. */
@@ -125,7 +117,7 @@ export class HlcClock {
   observe(remote: string): void {
     // Decoded field by field rather than through decodeHlc: no object per received op.
     if (!isHlcString(remote)) throw invalidHlc(remote);
-    const wall = digitsAt(remote, 0, WALL_DIGITS);
+    const wall = wallOf(remote);
     const pt = this.now();
     if (wall - pt > this.maxSkewMs) throw this.skewError(remote, wall - pt);
     if (pt > this.wall && pt > wall) {
@@ -133,10 +125,10 @@ export class HlcClock {
       this.counter = 0;
     } else if (wall > this.wall) {
       this.wall = wall;
-      this.counter = digitsAt(remote, WALL_DIGITS + 1, ORIGIN_AT - 1);
+      this.counter = counterOf(remote);
       this.bump();
     } else if (wall === this.wall) {
-      this.counter = Math.max(this.counter, digitsAt(remote, WALL_DIGITS + 1, ORIGIN_AT - 1));
+      this.counter = Math.max(this.counter, counterOf(remote));
       this.bump();
     } else {
       this.bump();

@@ -3,8 +3,25 @@
 
 import { sha256Hex } from './sha256';
 
-const ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-export const isValidId = (s: string): boolean => ID_RE.test(s);
+const MAX_ID_CHARS = 64;
+
+/**
+ * Whether s[from..] is an id: [a-z0-9][a-z0-9_-]{0,63}. Node ids share the grammar, and so does the
+ * tail of every timestamp (shared/hlc.ts). A char-code scan, not a regular expression: received ops
+ * are checked by the hundred thousand when a replica catches up, and this allocates nothing.
+ */
+export function isIdAt(s: string, from: number): boolean {
+  const length = s.length - from;
+  if (length < 1 || length > MAX_ID_CHARS) return false;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const alnum = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (!alnum && (i === from || (c !== 95 && c !== 45))) return false;
+  }
+  return true;
+}
+
+export const isValidId = (s: string): boolean => isIdAt(s, 0);
 
 /** A random id (128 bits, hex) for things with no natural key. */
 export function randomId(prefix = ''): string {
