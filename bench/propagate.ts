@@ -82,12 +82,16 @@ export async function run(args: string[]): Promise<void> {
     })));
     await initial;
 
-    for (let i = 0; i < warmup; i++) {
+    /** Changes one domain and resolves with the ms until every agent acknowledged it. */
+    const changeOne = async (i: number, value: string): Promise<number> => {
       acked = 0;
       const done = allAcked();
-      store.write('proxy_configs', ids[i % ids.length]!, { headers: [{ name: 'X-Served-By', value: `netgoat-warmup-${i}` }] }, { actor: 'bench' });
+      const t0 = performance.now();
+      store.write('proxy_configs', ids[i % ids.length]!, { headers: [{ name: 'X-Served-By', value }] }, { actor: 'bench' });
       await done;
-    }
+      return performance.now() - t0;
+    };
+    for (let i = 0; i < warmup; i++) await changeOne(i, `netgoat-warmup-${i}`);
 
     const lat: number[] = [];
     // Each worker starts counting its CPU before the first change reaches it.
@@ -101,14 +105,7 @@ export async function run(args: string[]): Promise<void> {
       w.send({ type: 'mark' });
     })));
     const cpu0 = process.cpuUsage();
-    for (let i = 0; i < samples; i++) {
-      acked = 0;
-      const done = allAcked();
-      const t0 = performance.now();
-      store.write('proxy_configs', ids[i % ids.length]!, { headers: [{ name: 'X-Served-By', value: `netgoat-${i}` }] }, { actor: 'bench' });
-      await done;
-      lat.push(performance.now() - t0);
-    }
+    for (let i = 0; i < samples; i++) lat.push(await changeOne(i, `netgoat-${i}`));
     const cpu = process.cpuUsage(cpu0);
     lat.sort((a, b) => a - b);
     const memory = process.memoryUsage();
