@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook, type WebhookBody } from '../../src/main/notify/webhook-payload';
 import { Client, type Json } from '../api/harness';
-import { findNginx, freePorts, httpGet, stopAgentNginx, trafficUntil as siteTrafficUntil } from '../support/nginx';
+import { findNginx, freePorts, httpGet, startSwitchableUpstream, stopAgentNginx, trafficUntil as siteTrafficUntil, type SwitchableUpstream } from '../support/nginx';
 import { spawnProcess, startServe, stopAllProcesses, type ProcessHandle } from '../support/process';
 
 const LAUNCHER = 'bin/netgoat-agent.mjs';
@@ -21,8 +21,7 @@ const PASSWORD = 'correct horse battery';
 describe.skipIf(!findNginx())('fleet end to end: node, agent, nginx, telemetry, incident, webhook', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ng-fleet-'));
   const agentDir = join(dir, 'agent');
-  let upstreamMode: 'ok' | 'bad' = 'ok';
-  let upstream: Server;
+  let upstream: SwitchableUpstream;
   let receiver: Server;
   const received: { body: WebhookBody; raw: string; headers: IncomingMessage['headers'] }[] = [];
   const ports = { http: 0, https: 0, status: 0, metrics: 0, upstream: 0, receiver: 0 };
@@ -36,11 +35,6 @@ describe.skipIf(!findNginx())('fleet end to end: node, agent, nginx, telemetry, 
   beforeAll(async () => {
     const free = await freePorts(6);
     (Object.keys(ports) as (keyof typeof ports)[]).forEach((k, i) => (ports[k] = free[i]!));
-    upstream = createServer((_req, res) => {
-      res.writeHead(upstreamMode === 'ok' ? 200 : 502, { 'content-type': 'text/plain' });
-      res.end(`upstream ${upstreamMode}`);
-    });
-    upstream.keepAliveTimeout = 120_000;
     receiver = createServer((req, res) => {
       let raw = '';
       req.on('data', (d: Buffer) => (raw += d.toString()));
@@ -49,8 +43,8 @@ describe.skipIf(!findNginx())('fleet end to end: node, agent, nginx, telemetry, 
         res.writeHead(204).end();
       });
     });
-    await Promise.all([
-      new Promise<void>((r) => upstream.listen(ports.upstream, '127.0.0.1', r)),
+    [upstream] = await Promise.all([
+      startSwitchableUpstream(ports.upstream),
       new Promise<void>((r) => receiver.listen(ports.receiver, '127.0.0.1', r)),
     ]);
     // Alert rules evaluated twice a second, so one-second buckets are judged as soon as they close.
@@ -62,10 +56,10 @@ describe.skipIf(!findNginx())('fleet end to end: node, agent, nginx, telemetry, 
   afterAll(async () => {
     await stopAllProcesses();
     stopAgentNginx(agentDir);
-    await Promise.all([upstream, receiver].map((s) => new Promise((r) => {
-      s.closeAllConnections();
-      s.close(r);
-    })));
+    await Promise.all([upstream.close(), new Promise((r) => {
+      receiver.closeAllConnections();
+      receiver.close(r);
+    })]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -135,7 +129,7 @@ describe.skipIf(!findNginx())('fleet end to end: node, agent, nginx, telemetry, 
   }, 40_000);
 
   it('502s from the upstream reach the node as telemetry, open one incident and notify the webhook; recovery resolves it', async () => {
-    upstreamMode = 'bad';
+    upstream.mode = 'bad';
     let open: Json | undefined;
     await trafficUntil(async () => {
       open = (await incidents()).find((i) => i.status === 'open');
@@ -154,7 +148,7 @@ describe.skipIf(!findNginx())('fleet end to end: node, agent, nginx, telemetry, 
     const signed = { signature: notice.headers[SIGNATURE_HEADER] as string, timestamp: notice.headers[TIMESTAMP_HEADER] as string };
     expect(verifyWebhook(webhookSecret, signed, notice.raw, Math.floor(Date.now() / 1000))).toBe(true);
 
-    upstreamMode = 'ok';
+    upstream.mode = 'ok';
     await trafficUntil(async () => (await incidents()).find((i) => i.id === open.id)?.status === 'resolved', 25_000);
     await expect.poll(() => received.some((r) => r.body.event === 'incident.resolved' && r.body.incident?.id === open.id), { timeout: 15_000 }).toBe(true);
     // One streak, one incident.

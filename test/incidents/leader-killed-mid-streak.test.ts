@@ -7,14 +7,13 @@
 // new, and resolves the one incident when the upstream recovers.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentIdFor } from '../../src/core/alerts/evaluate';
 import { agentUrlFor } from '../../src/main/fleet/wire-fleet';
 import { Client, type Json } from '../api/harness';
-import { findNginx, freePorts, httpGet, stopAgentNginx, trafficUntil as siteTrafficUntil } from '../support/nginx';
+import { findNginx, freePorts, httpGet, startSwitchableUpstream, stopAgentNginx, trafficUntil as siteTrafficUntil, type SwitchableUpstream } from '../support/nginx';
 import { spawnProcess, startServe, stopAllProcesses, type ProcessHandle } from '../support/process';
 
 const LAUNCHER = 'bin/netgoat-agent.mjs';
@@ -34,8 +33,7 @@ interface Node {
 describe.skipIf(!findNginx())('the leader is killed mid-streak', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ng-failover-'));
   const agentDir = join(dir, 'agent');
-  let upstreamMode: 'ok' | 'bad' = 'ok';
-  let upstream: Server;
+  let upstream: SwitchableUpstream;
   const ports = { http: 0, https: 0, status: 0, metrics: 0, upstream: 0 };
   let a: Node;
   let b: Node;
@@ -56,12 +54,7 @@ describe.skipIf(!findNginx())('the leader is killed mid-streak', () => {
   beforeAll(async () => {
     const free = await freePorts(5);
     (Object.keys(ports) as (keyof typeof ports)[]).forEach((k, i) => (ports[k] = free[i]!));
-    upstream = createServer((_req, res) => {
-      res.writeHead(upstreamMode === 'ok' ? 200 : 502, { 'content-type': 'text/plain' });
-      res.end(`upstream ${upstreamMode}`);
-    });
-    upstream.keepAliveTimeout = 120_000;
-    await new Promise<void>((r) => upstream.listen(ports.upstream, '127.0.0.1', r));
+    upstream = await startSwitchableUpstream(ports.upstream);
     // A has the higher priority, so it leads the cluster until it is killed.
     [a, b] = await Promise.all([serve('node-a', 900), serve('node-b', 100)]);
   }, 60_000);
@@ -69,10 +62,7 @@ describe.skipIf(!findNginx())('the leader is killed mid-streak', () => {
   afterAll(async () => {
     await stopAllProcesses();
     stopAgentNginx(agentDir);
-    await new Promise((r) => {
-      upstream.closeAllConnections();
-      upstream.close(r);
-    });
+    await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -130,7 +120,7 @@ describe.skipIf(!findNginx())('the leader is killed mid-streak', () => {
   }, 90_000);
 
   it('opens one incident on the leader; the follower holds the same buckets', async () => {
-    upstreamMode = 'bad';
+    upstream.mode = 'bad';
     await trafficUntil(async () => (await incidents(a)).some((i) => i.status === 'open'), 30_000);
     const [open] = await incidents(a);
     expect(open).toMatchObject({ kind: 'upstream_502_streak', agentId, domainId, status: 'open' });
@@ -158,7 +148,7 @@ describe.skipIf(!findNginx())('the leader is killed mid-streak', () => {
     const first502 = (await points(b)).find((p) => (p.status502 as number) > 0)!;
     expect(open.id).toBe(incidentIdFor(ruleId, agentId, domainId, first502.start as number));
 
-    upstreamMode = 'ok';
+    upstream.mode = 'ok';
     await trafficUntil(async () => (await incidents(b)).find((i) => i.id === open.id)?.status === 'resolved', 30_000);
     const after = await incidents(b);
     expect(after.map((i) => i.id)).toEqual([open.id]);

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer as createHttpServer, request } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -170,3 +170,28 @@ export function stopAgentNginx(agentDataDir: string): void {
     // nginx never started, or has stopped already
   }
 }
+
+/** A test upstream on 127.0.0.1 that answers "upstream ok" (200) or, once told to, "upstream bad" (502). */
+export interface SwitchableUpstream {
+  mode: 'ok' | 'bad';
+  close(): Promise<void>;
+}
+
+export async function startSwitchableUpstream(port: number): Promise<SwitchableUpstream> {
+  const upstream: SwitchableUpstream = {
+    mode: 'ok',
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+  const server = createHttpServer((_req, res) => {
+    res.writeHead(upstream.mode === 'ok' ? 200 : 502, { 'content-type': 'text/plain' });
+    res.end(`upstream ${upstream.mode}`);
+  });
+  // Longer than any test, so nginx's pooled connections are never cut under it.
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return upstream;
+}
+
