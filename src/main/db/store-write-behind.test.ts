@@ -144,6 +144,20 @@ describe('documents written behind the oplog', () => {
     expect(reopened.stateHash()).toBe(source.stateHash());
   });
 
+  it('refuses a file whose docs_through record was altered, with NG_DB_CORRUPT, and leaves it as it was', () => {
+    const path = join(dir, 'a.db');
+    const a = open('a');
+    createDomains(a, 'x');
+    crash(a);
+    const db = new Database(path);
+    db.prepare("UPDATE meta SET value = '{\"a\": \"many\"}' WHERE key = 'docs_through'").run();
+    db.close();
+    expect(() => open('a')).toThrow(expect.objectContaining({ code: 'NG_DB_CORRUPT' }));
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare("SELECT value FROM meta WHERE key = 'docs_through'").pluck().get()).toBe('{"a": "many"}');
+    after.close();
+  });
+
   it('the idle timer writes pending documents without any read', async () => {
     const path = join(dir, 'a.db');
     const a = open('a');

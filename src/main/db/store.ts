@@ -628,7 +628,7 @@ export class Store {
       this.sql.saveDocsThrough.run(JSON.stringify(this.vector()));
       return;
     }
-    const through = JSON.parse(saved) as VersionVector;
+    const through = parseDocsThrough(saved, this.path);
     const origins = new Set([...this.vec.keys(), ...this.gappedOrigins]);
     this.transaction(() => {
       for (const origin of origins) {
@@ -760,6 +760,20 @@ export class Store {
     if (own) this.sql.setVector.run(this.nodeId, own.seq, own.floor);
     this.ownSeqDirty = false;
   }
+}
+
+/** The `docs_through` vector as written by writeDocs; anything else means the file was altered. */
+function parseDocsThrough(saved: string, path: string): VersionVector {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(saved);
+  } catch {
+    parsed = null;
+  }
+  const valid = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    && Object.values(parsed).every((seq) => Number.isSafeInteger(seq) && (seq as number) >= 0);
+  if (!valid) throw new NgError('NG_DB_CORRUPT', `${path}: meta.docs_through is not a version vector; the file was altered — restore a backup or move it aside`);
+  return parsed as VersionVector;
 }
 
 const docKey = (collection: string, id: string): string => `${collection}\u0000${id}`;
