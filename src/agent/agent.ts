@@ -1,4 +1,4 @@
-// The agent process's heart: keeps the last good desired state (SQLite), applies what the node
+// The agent process's heart: keeps the last good desired state (cache.ts), applies what the node
 // pushes — only after checking it rebuilds to the announced checksum — and reports every outcome.
 // Without a node it keeps serving the cached state (island mode) and reconciles on reconnect.
 
@@ -44,7 +44,7 @@ export interface AgentStatusFile {
 }
 
 export const credentialsPath = (dataDir: string): string => join(dataDir, 'credentials.json');
-export const cachePath = (dataDir: string): string => join(dataDir, 'agent.db');
+export const cachePath = (dataDir: string): string => join(dataDir, 'applied-state.journal');
 export const statusPath = (dataDir: string): string => join(dataDir, 'status.json');
 
 export class Agent {

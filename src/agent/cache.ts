@@ -1,10 +1,14 @@
-// The agent's SQLite cache: the last desired state it applied successfully, with its version and
-// checksum. It is what nginx serves in island mode and the base the node diffs against.
+// The agent's cache: the last desired state it applied successfully, with its version and
+// checksum. It is what nginx serves in island mode and the base the node diffs against. Kept in a
+// journal (journal.ts): a whole state, then the diffs applied to it, rewritten whole when the diffs
+// outgrow it. Every cached domain is checked again when read: a cache that no longer validates is
+// refused (NG_DB_CORRUPT), never served.
 
-import Database from 'better-sqlite3';
-import { desiredDomain as desiredDomainSchema, type DesiredDomain } from '../shared/wire/agent';
+import type { DesiredDomain } from '../shared/wire/agent';
 import { entryOf, type DesiredEntry } from '../core/desired/index';
 import { NgError } from '../shared/errors';
+import { JournalWriter, readJournal, rewriteJournal } from './journal';
+import { checkDesiredDomain } from './wire-check';
 
 export interface AppliedState {
   version: number;
@@ -12,53 +16,87 @@ export interface AppliedState {
   entries: Map<string, DesiredEntry>;
 }
 
+/** One line of the cache journal: a whole state, or the changes to the state before it. */
+type CacheRecord =
+  | { state: { version: number; checksum: string; domains: DesiredDomain[] } }
+  | { diff: { version: number; checksum: string; upserts: DesiredDomain[]; removes: string[] } };
+
+const WHAT = 'the agent cache';
+/** Diffs may grow the journal to this multiple of its whole-state line (plus a floor) before it is rewritten. */
+const REWRITE_FACTOR = 2;
+const REWRITE_FLOOR_BYTES = 1024 * 1024;
+
 export class AgentCache {
-  private readonly db: Database.Database;
-  private readonly replace: (state: AppliedState, changed: readonly DesiredDomain[] | null, removed: readonly string[]) => void;
+  private writer: JournalWriter | null = null;
+  /** Length of the whole-state line the journal starts with (0 without one). */
+  private stateBytes = 0;
 
-  constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // Read whole at start and written a few rows per apply: a small page cache is enough (default ~2 MB).
-    this.db.pragma('cache_size = -256');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS applied_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-      CREATE TABLE IF NOT EXISTS applied_domains (domain_id TEXT PRIMARY KEY, checksum TEXT NOT NULL, doc TEXT NOT NULL) STRICT;`);
-    const setMeta = this.db.prepare('INSERT INTO applied_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    const upsert = this.db.prepare('INSERT INTO applied_domains (domain_id, checksum, doc) VALUES (?, ?, ?) ON CONFLICT(domain_id) DO UPDATE SET checksum = excluded.checksum, doc = excluded.doc');
-    const remove = this.db.prepare('DELETE FROM applied_domains WHERE domain_id = ?');
-    const clear = this.db.prepare('DELETE FROM applied_domains');
-    this.replace = this.db.transaction((state: AppliedState, changed: readonly DesiredDomain[] | null, removed: readonly string[]) => {
-      if (changed === null) {
-        clear.run();
-        for (const [id, e] of state.entries) upsert.run(id, e.checksum, JSON.stringify(e.domain));
-      } else {
-        for (const id of removed) remove.run(id);
-        for (const d of changed) upsert.run(d.domainId, state.entries.get(d.domainId)!.checksum, JSON.stringify(d));
-      }
-      setMeta.run('version', String(state.version));
-      setMeta.run('checksum', state.checksum);
-    });
-  }
+  constructor(private readonly path: string) {}
 
-  /** The last good state, or an empty one at version 0 when nothing was ever applied. */
+  /**
+   * Reads the last good state (an empty one at version 0 when nothing was ever applied) and opens
+   * the journal for the saves that follow.
+   */
   load(): AppliedState {
-    const meta = new Map((this.db.prepare('SELECT key, value FROM applied_meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
-    const entries = new Map<string, DesiredEntry>();
-    for (const row of this.db.prepare('SELECT domain_id, doc FROM applied_domains').iterate() as Iterable<{ domain_id: string; doc: string }>) {
-      const parsed = desiredDomainSchema.safeParse(JSON.parse(row.doc));
-      if (!parsed.success) throw new NgError('NG_DB_CORRUPT', `cached domain ${row.domain_id} no longer validates; delete the agent cache to start clean`);
-      entries.set(row.domain_id, entryOf(parsed.data));
+    const { records, end } = readJournal(this.path, WHAT);
+    const state: AppliedState = { version: 0, checksum: '', entries: new Map() };
+    for (const { record, ref } of records) {
+      const r = this.cacheRecord(record);
+      if ('state' in r) {
+        state.entries = new Map();
+        for (const d of r.state.domains) this.put(state.entries, d);
+        this.stateBytes = ref.length;
+      } else {
+        for (const id of r.diff.removes) state.entries.delete(id);
+        for (const d of r.diff.upserts) this.put(state.entries, d);
+      }
+      const head = 'state' in r ? r.state : r.diff;
+      state.version = head.version;
+      state.checksum = head.checksum;
     }
-    return { version: Number(meta.get('version') ?? 0), checksum: meta.get('checksum') ?? '', entries };
+    this.writer?.close();
+    this.writer = new JournalWriter(this.path, end);
+    return state;
   }
 
   /** Records a successfully applied state: whole (changed = null), or only the changed domains. */
   save(state: AppliedState, changed: readonly DesiredDomain[] | null = null, removed: readonly string[] = []): void {
-    this.replace(state, changed, removed);
+    if (!this.writer) throw new Error('the agent cache is saved before it was loaded');
+    if (changed === null || this.writer.bytes > REWRITE_FACTOR * this.stateBytes + REWRITE_FLOOR_BYTES) {
+      this.rewrite(state);
+      return;
+    }
+    const record: CacheRecord = { diff: { version: state.version, checksum: state.checksum, upserts: [...changed], removes: [...removed] } };
+    this.writer.append(record);
   }
 
   close(): void {
-    this.db.close();
+    this.writer?.close();
+    this.writer = null;
+  }
+
+  private rewrite(state: AppliedState): void {
+    const record: CacheRecord = { state: { version: state.version, checksum: state.checksum, domains: [...state.entries.values()].map((e) => e.domain) } };
+    const { writer, refs } = rewriteJournal(this.path, [record]);
+    this.writer?.close();
+    this.writer = writer;
+    this.stateBytes = refs[0]!.length;
+  }
+
+  /** A journal line as a cache record; the domains in it are checked one by one as they are put. */
+  private cacheRecord(record: unknown): CacheRecord {
+    const r = record as { state?: Record<string, unknown>; diff?: Record<string, unknown> } | null;
+    const head = r?.state ?? r?.diff;
+    const wellFormed = head !== undefined && Number.isSafeInteger(head['version']) && typeof head['checksum'] === 'string'
+      && (r!.state ? Array.isArray(head['domains']) : Array.isArray(head['upserts']) && Array.isArray(head['removes']) && (head['removes'] as unknown[]).every((id) => typeof id === 'string'));
+    if (!wellFormed) throw new NgError('NG_DB_CORRUPT', `${WHAT} (${this.path}) holds a record it does not know; delete it to start clean`);
+    return record as CacheRecord;
+  }
+
+  private put(entries: Map<string, DesiredEntry>, doc: unknown): void {
+    const parsed = checkDesiredDomain(doc);
+    const id = typeof doc === 'object' && doc !== null ? String((doc as { domainId?: unknown }).domainId) : '?';
+    if (!parsed.ok) throw new NgError('NG_DB_CORRUPT', `cached domain ${id} no longer validates; delete the agent cache to start clean`);
+    entries.set(parsed.value.domainId, entryOf(parsed.value));
   }
 }

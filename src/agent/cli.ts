@@ -93,7 +93,7 @@ async function cmdRun(args: string[]): Promise<number> {
   if (!Number.isInteger(bucketMs) || bucketMs < 1_000 || bucketMs > 3_600_000) throw new Error(`--telemetry-bucket-ms must be 1000..3600000 (got ${values['telemetry-bucket-ms']})`);
   let agent: Agent | null = null;
   // Buckets are stamped with the config version nginx served while they filled.
-  const telemetry = new AgentTelemetry({ dbPath: join(dataDir, 'telemetry.db'), bucketMs, configVersion: () => agent?.applied.version ?? null });
+  const telemetry = new AgentTelemetry({ dbPath: join(dataDir, 'telemetry.journal'), bucketMs, configVersion: () => agent?.applied.version ?? null });
   agent = new Agent({
     dataDir, target, metrics, log,
     telemetry: { source: telemetry, logPath: join(prefix, render.accessLogPath) },

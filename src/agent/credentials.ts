@@ -2,20 +2,27 @@
 // its owner only (0600). Written atomically so a crash never leaves half a key behind.
 
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { z } from 'zod';
 import { NgError } from '../shared/errors';
+import { describe, list, run, str, strict } from './wire-shape';
 
-export const credentialsSchema = z.strictObject({
-  agentId: z.string().min(1).max(64),
-  teamId: z.string().min(1).max(64),
+export interface Credentials {
+  agentId: string;
+  teamId: string;
   /** ws:// or wss:// gateway URLs of the nodes, tried in turn. */
-  nodeUrls: z.array(z.string().regex(/^wss?:\/\//)).min(1).max(32),
+  nodeUrls: string[];
   /** SHA-256 fingerprints of the node certificates its wss:// URLs may present (absent: the usual CA check). */
-  nodeFingerprints: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(64).optional(),
+  nodeFingerprints?: string[] | undefined;
   /** Primary first; the previous key is kept until the node confirms the new one. */
-  keys: z.array(z.strictObject({ kid: z.string(), secret: z.string() })).min(1).max(2),
-});
-export type Credentials = z.infer<typeof credentialsSchema>;
+  keys: { kid: string; secret: string }[];
+}
+
+const credentials = strict({
+  agentId: str({ min: 1, max: 64 }),
+  teamId: str({ min: 1, max: 64 }),
+  nodeUrls: list(str({ pattern: /^wss?:\/\// }), { min: 1, max: 32 }),
+  nodeFingerprints: list(str({ pattern: /^[0-9a-f]{64}$/ }), { max: 64 }),
+  keys: list(strict({ kid: str(), secret: str() }), { min: 1, max: 2 }),
+}, { optional: ['nodeFingerprints'] });
 
 export const CREDENTIALS_MODE = 0o600;
 
@@ -27,9 +34,9 @@ export function readCredentials(path: string): Credentials {
   } catch (e) {
     throw new NgError('NG_VALIDATION', `${path} is not valid JSON: ${(e as Error).message}`);
   }
-  const parsed = credentialsSchema.safeParse(raw);
-  if (!parsed.success) throw new NgError('NG_VALIDATION', `${path}: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data;
+  const parsed = run<Credentials>(credentials, raw);
+  if (!parsed.ok) throw new NgError('NG_VALIDATION', `${path}: ${describe(parsed.problem)}`);
+  return parsed.value;
 }
 
 export function writeCredentials(path: string, creds: Credentials): void {

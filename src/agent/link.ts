@@ -3,14 +3,14 @@
 
 import { WebSocket } from 'ws';
 import { ERROR_CODES, NgError } from '../shared/errors';
-import {
-  AGENT_SUBPROTOCOL, AGENT_WIRE_VERSION, CLOSE_REVOKED, MAX_NODE_FRAME_BYTES,
-  bodyText, enrollReply, nodeBody, refusal, type AgentBody, type NodeBody,
-} from '../shared/wire/agent';
+import type { AgentBody, NodeBody } from '../shared/wire/agent';
+import { AGENT_SUBPROTOCOL, AGENT_WIRE_VERSION, CLOSE_REVOKED, MAX_NODE_FRAME_BYTES, bodyText } from '../shared/wire/agent-constants';
 import { NonceWindow, openEnvelope, sealEnvelope } from '../shared/wire/agent-envelope';
 import { agentEnvelopeCrypto } from './envelope-crypto';
 import { backoffDelay } from './backoff';
 import { checkPin, normalizePin, splitPinnedUrl, tlsOptions } from './node-pin';
+import { checkEnrollReply, checkNodeBody, checkRefusal } from './wire-check';
+import { describe } from './wire-shape';
 
 export interface LinkKey {
   kid: string;
@@ -137,16 +137,16 @@ export class AgentLink {
       },
     });
     if (!opened.ok) {
-      const refused = refusal.safeParse(safeJson(frame));
-      this.opts.onRefused?.(refused.success ? new NgError('NG_UNAUTHENTICATED', `${refused.data.code}: ${refused.data.message}`) : opened.error);
+      const refused = checkRefusal(safeJson(frame));
+      this.opts.onRefused?.(refused.ok ? new NgError('NG_UNAUTHENTICATED', `${refused.value.code}: ${refused.value.message}`) : opened.error);
       return;
     }
-    const parsed = nodeBody.safeParse(opened.body);
-    if (!parsed.success) {
-      this.opts.onRefused?.(new NgError('NG_BAD_MESSAGE', `node message fails its schema: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`));
+    const parsed = checkNodeBody(opened.body);
+    if (!parsed.ok) {
+      this.opts.onRefused?.(new NgError('NG_BAD_MESSAGE', `node message fails its schema: ${describe(parsed.problem)}`));
       return;
     }
-    this.opts.onMessage(parsed.data);
+    this.opts.onMessage(parsed.value);
   }
 }
 
@@ -195,13 +195,13 @@ export function enroll(pinnedUrl: string, token: string, hostname: string, timeo
     ws.on('open', () => ws.send(JSON.stringify({ type: 'enroll', v: AGENT_WIRE_VERSION, token, hostname })));
     ws.on('message', (data) => {
       const raw = safeJson(data.toString());
-      const ok = enrollReply.safeParse(raw);
-      if (ok.success) {
-        const all = [...new Set([...pins, ...ok.data.nodeFingerprints.map(normalizePin)])];
-        return done(() => resolve({ agentId: ok.data.agentId, teamId: ok.data.teamId, kid: ok.data.kid, key: ok.data.key, url, pins: all }));
+      const ok = checkEnrollReply(raw);
+      if (ok.ok) {
+        const all = [...new Set([...pins, ...ok.value.nodeFingerprints.map(normalizePin)])];
+        return done(() => resolve({ agentId: ok.value.agentId, teamId: ok.value.teamId, kid: ok.value.kid, key: ok.value.key, url, pins: all }));
       }
-      const no = refusal.safeParse(raw);
-      done(() => reject(no.success ? new NgError(Object.hasOwn(ERROR_CODES, no.data.code) ? (no.data.code as keyof typeof ERROR_CODES) : 'NG_UNAUTHENTICATED', no.data.message) : new NgError('NG_BAD_MESSAGE', 'unexpected enrollment answer')));
+      const no = checkRefusal(raw);
+      done(() => reject(no.ok ? new NgError(Object.hasOwn(ERROR_CODES, no.value.code) ? (no.value.code as keyof typeof ERROR_CODES) : 'NG_UNAUTHENTICATED', no.value.message) : new NgError('NG_BAD_MESSAGE', 'unexpected enrollment answer')));
     });
     ws.on('error', (e) => done(() => reject(new NgError('NG_UNAVAILABLE', `cannot reach ${url}: ${e.message}`))));
     ws.on('close', () => done(() => reject(new NgError('NG_UNAVAILABLE', `${url} closed the enrollment without an answer`))));

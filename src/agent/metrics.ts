@@ -1,22 +1,34 @@
-// The agent's Prometheus metrics (prom-client), served on a local port at /metrics.
+// The agent's Prometheus metrics, served on a local port at /metrics: its own series, plus the
+// process's CPU time, memory and start time read at scrape time.
 
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, PROMETHEUS_CONTENT_TYPE, Registry } from './prometheus';
+
+const startTimeSeconds = Math.round(Date.now() / 1000 - process.uptime());
 
 export class AgentMetrics {
   readonly registry = new Registry();
-  readonly applies = new Counter({ name: 'netgoat_agent_applies_total', help: 'Desired states applied successfully', registers: [this.registry] });
-  readonly failures = new Counter({ name: 'netgoat_agent_apply_failures_total', help: 'Desired states refused or rolled back', registers: [this.registry] });
-  readonly applySeconds = new Histogram({ name: 'netgoat_agent_apply_seconds', help: 'Time to apply a desired state', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
-  readonly connected = new Gauge({ name: 'netgoat_agent_connected', help: '1 while linked to a node', registers: [this.registry] });
-  readonly appliedVersion = new Gauge({ name: 'netgoat_agent_applied_version', help: 'Version of the desired state nginx serves', registers: [this.registry] });
-  readonly desiredVersion = new Gauge({ name: 'netgoat_agent_desired_version', help: 'Latest desired version received from the node', registers: [this.registry] });
-  readonly domains = new Gauge({ name: 'netgoat_agent_domains', help: 'Domains in the applied state', registers: [this.registry] });
-  readonly nginxUp = new Gauge({ name: 'netgoat_agent_nginx_up', help: '1 when nginx answers stub_status', registers: [this.registry] });
+  readonly applies = this.registry.add(new Counter('netgoat_agent_applies_total', 'Desired states applied successfully'));
+  readonly failures = this.registry.add(new Counter('netgoat_agent_apply_failures_total', 'Desired states refused or rolled back'));
+  readonly applySeconds = this.registry.add(new Histogram('netgoat_agent_apply_seconds', 'Time to apply a desired state', [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]));
+  readonly connected = this.registry.add(new Gauge('netgoat_agent_connected', '1 while linked to a node'));
+  readonly appliedVersion = this.registry.add(new Gauge('netgoat_agent_applied_version', 'Version of the desired state nginx serves'));
+  readonly desiredVersion = this.registry.add(new Gauge('netgoat_agent_desired_version', 'Latest desired version received from the node'));
+  readonly domains = this.registry.add(new Gauge('netgoat_agent_domains', 'Domains in the applied state'));
+  readonly nginxUp = this.registry.add(new Gauge('netgoat_agent_nginx_up', '1 when nginx answers stub_status'));
   private server: Server | null = null;
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    // The process series under the names Prometheus's own client libraries use.
+    this.registry.add(new Counter('process_cpu_user_seconds_total', 'User CPU time spent in seconds', () => process.cpuUsage().user / 1e6));
+    this.registry.add(new Counter('process_cpu_system_seconds_total', 'System CPU time spent in seconds', () => process.cpuUsage().system / 1e6));
+    this.registry.add(new Counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds', () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    }));
+    this.registry.add(new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes', () => process.memoryUsage.rss()));
+    this.registry.add(new Gauge('process_start_time_seconds', 'Start time of the process since unix epoch in seconds', () => startTimeSeconds));
+    this.registry.add(new Gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes', () => process.memoryUsage().heapUsed));
   }
 
   /** Serves /metrics on host:port (loopback by default); resolves to the bound port. */
@@ -26,10 +38,7 @@ export class AgentMetrics {
         res.writeHead(404).end();
         return;
       }
-      this.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
-        () => res.writeHead(500).end(),
-      );
+      res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(this.registry.metrics());
     });
     this.server = server;
     return new Promise((resolve, reject) => {

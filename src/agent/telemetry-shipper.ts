@@ -2,7 +2,8 @@
 // when the link is idle: no config push being applied or acknowledged, and the socket's send
 // buffer nearly empty. So a backlog of telemetry can never hold up a config ack.
 
-import { isRetryableTelemetryRefusal, type TelemetryAck, type TelemetryBatch } from '../shared/wire/telemetry';
+import type { TelemetryAck, TelemetryBatch } from '../shared/wire/telemetry';
+import { isRetryableTelemetryRefusal } from '../shared/wire/telemetry-limits';
 import type { AgentTelemetry } from './telemetry/agent-telemetry';
 
 export interface TelemetryShipperOptions {

@@ -4,12 +4,13 @@
 
 import { BucketAggregator } from '../../core/telemetry/aggregator';
 import { LogLineParser } from '../../core/telemetry/log-line';
-import { MAX_TELEMETRY_BATCH_BUCKETS, type TelemetryBatch, type TelemetryCounters } from '../../shared/wire/telemetry';
+import type { TelemetryBatch, TelemetryCounters } from '../../shared/wire/telemetry';
+import { MAX_TELEMETRY_BATCH_BUCKETS } from '../../shared/wire/telemetry-limits';
 import { LogTailer } from './log-tailer';
 import { TelemetryBuffer } from './telemetry-buffer';
 
 export interface AgentTelemetryOptions {
-  /** The telemetry SQLite file (separate from the agent's config cache). */
+  /** The telemetry outbox's journal file (separate from the agent's config cache). */
   dbPath: string;
   /** Bucket length: one minute in production; tests use a second. */
   bucketMs?: number;

@@ -4,11 +4,9 @@
 
 import { z } from 'zod';
 import { id } from '../schemas/common';
+import { MAX_TELEMETRY_BATCH_BUCKETS } from './telemetry-limits';
 
-/** Most buckets in one batch: keeps a batch well under the agent link's frame cap. */
-export const MAX_TELEMETRY_BATCH_BUCKETS = 200;
-/** Largest serialized batch the node accepts. */
-export const MAX_TELEMETRY_BATCH_BYTES = 192 * 1024;
+export { isRetryableTelemetryRefusal, MAX_TELEMETRY_BATCH_BUCKETS, MAX_TELEMETRY_BATCH_BYTES } from './telemetry-limits';
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const epochMs = z.number().int().nonnegative();
@@ -72,6 +70,3 @@ export const telemetryAck = z.strictObject({
   message: z.string().max(2000).nullable(),
 });
 export type TelemetryAck = z.infer<typeof telemetryAck>;
-
-/** Refusals worth a retry later (the agent keeps the batch); any other refusal is final for that batch. */
-export const isRetryableTelemetryRefusal = (code: string): boolean => code === 'NG_RATE_LIMITED' || code === 'NG_CLOCK_SKEW' || code === 'NG_UNAVAILABLE';
