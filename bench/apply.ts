@@ -73,7 +73,7 @@ export async function run(args: string[]): Promise<void> {
       [
         { figure: 'apply_p50_ms', value: round(percentile(totals, 50), 1), target: '<= 150', note: `${applies} applies, ${siteCount} server blocks, one domain changed each` },
         { figure: 'apply_p99_ms', value: round(percentile(totals, 99), 1), target: '<= 300' },
-        { figure: 'stage_p50_ms', value: median(phases.get('staged')), note: 'write the changed file, hard-link the rest' },
+        { figure: 'stage_p50_ms', value: median(phases.get('staged')), note: 'replace the changed file in the next generation, linked after the last apply' },
         { figure: 'test_p50_ms', value: median(phases.get('tested')), note: 'nginx -t on the staged tree' },
         { figure: 'swap_p50_ms', value: median(phases.get('swapped')), note: 'symlink rename' },
         { figure: 'reload_p50_ms', value: median(phases.get('reloaded')), note: 'SIGHUP sent' },

@@ -9,6 +9,7 @@ import { NginxEvents } from './events';
 import type { Manifest } from './generations';
 import { blame, seriousLines } from './nginx-messages';
 import { Mutex } from './mutex';
+import { lastCreatedPid } from './processes';
 import type { ApplyError, ApplyErrorCode, ApplyMeta, ApplyPhase, DriftReport, NginxApplyReport, NginxEventListener, NginxFile, PhaseMark } from './types';
 import { logSize, probe, verifyReload } from './verify';
 import type { VerifyResult } from './verify';
@@ -166,11 +167,16 @@ export class NginxApplier {
     this.keep = new Set(keep.filter((g): g is number => typeof g === 'number'));
   }
 
-  /** Removes the generations no longer needed: everything but the live tree and the one before it. */
+  /**
+   * Removes the generations no longer needed (everything but the live tree and the one before it)
+   * and links the next generation from the last good tree, so the next apply writes only what changed.
+   */
   private async cleanUp(): Promise<void> {
+    const gens = this.controller.generations;
     const keep = this.keep;
     this.keep = null;
-    if (keep) await this.controller.generations.prune(keep);
+    if (keep) await gens.prune(keep);
+    if (this.good && (await gens.live()) === this.good.gen) await gens.prepareSpare(this.good);
   }
 
   private report(meta: ApplyMeta, t: Timeline | null, generation: number | null, rolledBack: boolean, error?: ApplyError): NginxApplyReport {
@@ -263,7 +269,12 @@ export class NginxApplier {
   private async reloadAndVerify(judgeLog: boolean, t: Timeline | null): Promise<VerifyResult> {
     const status = await this.controller.status();
     if (!status.running || status.masterPid === null) throw new NgError('NG_NGINX_DOWN', 'nginx is not running; the watchdog restarts it with the last good tree');
-    const window = { masterPid: status.masterPid, workersBefore: new Set(status.workerPids), logOffset: judgeLog ? await logSize(this.controller.errorLog) : null };
+    const window = {
+      masterPid: status.masterPid,
+      workersBefore: new Set(status.workerPids),
+      logOffset: judgeLog ? await logSize(this.controller.errorLog) : null,
+      pidMark: lastCreatedPid(),
+    };
     await this.controller.reload();
     this.lastReloadAt = Date.now();
     t?.mark('reloaded');

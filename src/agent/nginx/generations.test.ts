@@ -48,6 +48,41 @@ describe('configuration generations', () => {
     expect(await fs.readFile(join(gens.dirOf(next.gen), 'sites/b.conf'), 'utf8')).toBe('# b\n');
   });
 
+  it('stages on a spare prepared from the last good tree: only changed files are replaced, the base tree is never written through', async () => {
+    const first = await gens.stage(files, null);
+    await gens.swap(first.gen);
+    await gens.prepareSpare(first);
+    const ino = async (gen: number, p: string) => (await fs.stat(join(gens.dirOf(gen), p))).ino;
+
+    const changed = [files[0]!, { path: 'sites/a.conf', content: '# a2\n' }, { path: 'sites/c.conf', content: '# c\n' }];
+    const next = await gens.stage(changed, { ...first, files });
+    // The spare's folder became the new generation.
+    expect(next.gen).toBe(first.gen + 1);
+    expect(await fs.readdir(join(next.dir, 'sites'))).toEqual(['a.conf', 'c.conf']);
+    expect(await ino(next.gen, 'nginx.conf')).toBe(await ino(first.gen, 'nginx.conf'));
+    expect(await fs.readFile(join(next.dir, 'sites/a.conf'), 'utf8')).toBe('# a2\n');
+    expect(await fs.readFile(join(gens.liveLink, 'sites/a.conf'), 'utf8')).toBe('# a\n');
+    expect(await fs.readFile(join(gens.liveLink, 'sites/b.conf'), 'utf8')).toBe('# b\n');
+    expect([...next.manifest.keys()].sort()).toEqual(['nginx.conf', 'sites/a.conf', 'sites/c.conf']);
+    expect(await gens.drift(first.manifest)).toEqual({ changed: [], added: [], removed: [] });
+  });
+
+  it('rewrites a file edited in place after the spare was linked, and prunes around the spare', async () => {
+    const first = await gens.stage(files, null);
+    await gens.swap(first.gen);
+    await gens.prepareSpare(first);
+    await gens.prune(new Set([first.gen]));
+    await gens.settled();
+    expect((await fs.readdir(join(root, 'gens'))).length).toBe(2);
+
+    await fs.appendFile(join(gens.liveLink, 'sites/b.conf'), 'evil;\n');
+    const next = await gens.stage(files, { ...first, files });
+    expect(await fs.readFile(join(next.dir, 'sites/b.conf'), 'utf8')).toBe('# b\n');
+    expect(await gens.drift(next.manifest)).not.toEqual({ changed: [], added: [], removed: [] });
+    await gens.swap(next.gen);
+    expect(await gens.drift(next.manifest)).toEqual({ changed: [], added: [], removed: [] });
+  });
+
   it('reports added and removed files as drift', async () => {
     const first = await gens.stage(files, null);
     await gens.swap(first.gen);

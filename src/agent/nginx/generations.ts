@@ -3,7 +3,7 @@
 // a newer one is verified, so the last good tree is always on disk.
 
 import { createHash } from 'node:crypto';
-import { promises as fs, linkSync, statSync, writeFileSync } from 'node:fs';
+import { promises as fs, linkSync, mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NgError } from '../../shared/errors';
 import type { DriftReport, NginxFile } from './types';
@@ -22,6 +22,36 @@ export type Manifest = Map<string, ManifestEntry>;
 export const sha256Hex = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
 const GEN_RE = /^gen-(\d+)$/;
+
+/** A tree a generation may build on: the last good one, with what its files said when written. */
+export interface BaseTree {
+  gen: number;
+  manifest: Manifest;
+  files: readonly NginxFile[];
+}
+
+/** A generation folder prepared ahead of the next apply: hard links to every intact file of a base tree. */
+interface Spare {
+  gen: number;
+  baseGen: number;
+  linked: Set<string>;
+}
+
+/** Whether the file at path is still the one the manifest entry describes (not edited since). */
+function untouched(path: string, entry: ManifestEntry): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st !== undefined && st.ino === entry.ino && st.size === entry.size && st.mtimeMs === entry.mtimeMs;
+}
+
+/** Creates dir, its `sites` folder and the parents of paths (synchronous: a handful of calls). */
+function makeFolders(dir: string, paths: Iterable<string>): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  // Always present, so `include sites/*.conf` has a folder to look in even with no sites.
+  mkdirSync(join(dir, 'sites'), { recursive: true, mode: 0o755 });
+  const parents = new Set<string>();
+  for (const p of paths) parents.add(dirname(join(dir, p)));
+  for (const p of parents) mkdirSync(p, { recursive: true, mode: 0o755 });
+}
 
 /** Refuses paths that would leave the tree: the files come from the renderer, but the tree is ours to guard. */
 function checkPath(p: string): void {
@@ -51,6 +81,7 @@ export class Generations {
   readonly liveLink: string;
   private next = 1;
   private readonly removals = new Map<string, Promise<void>>();
+  private spare: Spare | null = null;
 
   constructor(gensDir: string, liveLink: string) {
     this.gensDir = resolve(gensDir);
@@ -89,17 +120,16 @@ export class Generations {
   /**
    * Writes files as a new generation. A file whose content equals base's, and whose base copy is
    * untouched since it was written, is hard-linked instead of rewritten (1000 sites, one changed).
+   * When a spare generation was prepared from base, those links already exist: only the files
+   * that changed are replaced.
    */
-  async stage(files: readonly NginxFile[], base: { gen: number; manifest: Manifest; files: readonly NginxFile[] } | null): Promise<{ gen: number; dir: string; manifest: Manifest }> {
+  async stage(files: readonly NginxFile[], base: BaseTree | null): Promise<{ gen: number; dir: string; manifest: Manifest }> {
     for (const f of files) checkPath(f.path);
-    const gen = this.next++;
+    const spare = this.takeSpare(base);
+    const gen = spare?.gen ?? this.next++;
     const dir = this.dirOf(gen);
-    await fs.rm(dir, { recursive: true, force: true });
-    const parents = new Set(files.map((f) => dirname(join(dir, f.path))));
-    await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-    for (const p of parents) await fs.mkdir(p, { recursive: true, mode: 0o755 });
-    // Always present, so `include sites/*.conf` has a folder to look in even with no sites.
-    await fs.mkdir(join(dir, 'sites'), { recursive: true, mode: 0o755 });
+    if (!spare) await fs.rm(dir, { recursive: true, force: true });
+    makeFolders(dir, files.map((f) => f.path));
 
     // Synchronous on purpose: a thousand small files cost far less this way than as a thousand
     // promises through libuv's thread pool, and the event loop is held for only a few ms.
@@ -111,20 +141,60 @@ export class Generations {
       const old = base?.manifest.get(f.path);
       const sha = old && baseText.get(f.path) === f.content ? old.sha256 : sha256Hex(f.content);
       const target = join(dir, f.path);
-      if (old && old.sha256 === sha && baseDir) {
-        const src = join(baseDir, f.path);
-        const st = statSync(src, { throwIfNoEntry: false });
-        if (st && st.ino === old.ino && st.size === old.size && st.mtimeMs === old.mtimeMs) {
-          linkSync(src, target);
+      const linked = spare?.linked.has(f.path) === true;
+      if (old && old.sha256 === sha) {
+        // A spare's link shares its inode with base's file, so checking it checks base's copy.
+        if (linked && untouched(target, old)) {
+          manifest.set(f.path, old);
+          continue;
+        }
+        if (!linked && baseDir && untouched(join(baseDir, f.path), old)) {
+          linkSync(join(baseDir, f.path), target);
           manifest.set(f.path, old);
           continue;
         }
       }
+      // Writing through a spare's link would change base's file too: replace the link instead.
+      if (linked) unlinkSync(target);
       writeFileSync(target, f.content, { mode: 0o644 });
       const st = statSync(target);
       manifest.set(f.path, { sha256: sha, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
     }
+    // Files of base that are not in this tree (a site removed).
+    if (spare) for (const path of spare.linked) if (!manifest.has(path)) unlinkSync(join(dir, path));
     return { gen, dir, manifest };
+  }
+
+  /**
+   * Prepares the next generation ahead of time: a folder holding hard links to every untouched
+   * file of base, so that the next stage on base writes only what changed. Linking a thousand
+   * files costs ~15 ms; done after an apply was reported, it is off the next apply's path.
+   */
+  async prepareSpare(base: { gen: number; manifest: Manifest }): Promise<void> {
+    if (this.spare?.baseGen === base.gen) return;
+    // A spare of an older base is no longer wanted; the next prune removes its folder.
+    this.spare = null;
+    const gen = this.next++;
+    const dir = this.dirOf(gen);
+    const baseDir = this.dirOf(base.gen);
+    await fs.rm(dir, { recursive: true, force: true });
+    makeFolders(dir, base.manifest.keys());
+    const linked = new Set<string>();
+    for (const [path, entry] of base.manifest) {
+      const src = join(baseDir, path);
+      if (!untouched(src, entry)) continue;
+      linkSync(src, join(dir, path));
+      linked.add(path);
+    }
+    this.spare = { gen, baseGen: base.gen, linked };
+  }
+
+  /** The spare prepared from base, handed over once; null when there is none for base. */
+  private takeSpare(base: BaseTree | null): Spare | null {
+    const spare = this.spare;
+    if (!spare || !base || spare.baseGen !== base.gen) return null;
+    this.spare = null;
+    return spare;
   }
 
   /** Points the live link at gen in one atomic rename: nginx sees the old tree or the new one, never a mix. */
@@ -136,12 +206,13 @@ export class Generations {
   }
 
   /**
-   * Removes every generation except those in keep. Renaming is instant; deleting a thousand files
-   * is not, so that happens in the background (settled() waits for it).
+   * Removes every generation except those in keep and the spare. Renaming is instant; deleting a
+   * thousand files is not, so that happens in the background (settled() waits for it).
    */
   async prune(keep: ReadonlySet<number>): Promise<void> {
     for (const name of await fs.readdir(this.gensDir)) {
       const m = GEN_RE.exec(name);
+      if (m && Number(m[1]) === this.spare?.gen) continue;
       // Leftover trash from an earlier run is removed too; trash already being removed is left alone.
       if (m ? keep.has(Number(m[1])) : !name.startsWith('trash-') || this.removals.has(name)) continue;
       const trashName = m ? `trash-${name}-${process.pid}-${Date.now()}` : name;

@@ -1,11 +1,11 @@
 // After a reload: did nginx take the new tree? New workers must come up, the error log must stay
 // free of [emerg]/[alert] since the reload, and a local HTTP probe must answer 200.
 
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import { request } from 'node:http';
 import type { NginxController } from './controller';
 import { seriousLines } from './nginx-messages';
-import { childrenOf, isActiveWorker, isUnnamedChild, lastCreatedPid, processState } from './processes';
+import { childrenCreatedSince, isActiveWorker, parentOf, processState } from './processes';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -46,6 +46,8 @@ export function probe(url: string, timeoutMs = 2_000): Promise<{ ok: boolean; de
 export interface ReloadWindow {
   masterPid: number;
   workersBefore: ReadonlySet<number>;
+  /** lastCreatedPid() just before the reload signal: the new workers get later pids. */
+  pidMark: number;
   /** Where the error log ended at the reload; null when the log is not to be judged. */
   logOffset: number | null;
 }
@@ -57,9 +59,10 @@ export type VerifyResult = { ok: true } | { ok: false; message: string; nginxLin
  * then they still accept connections with the old tree. Sending that same SIGQUIT now means that
  * once an apply is verified, every new connection meets the new tree. In-flight requests finish.
  */
-function retireOldWorkers(window: ReloadWindow, children: ReadonlySet<number>): void {
+function retireOldWorkers(window: ReloadWindow): void {
   for (const pid of window.workersBefore) {
-    if (!children.has(pid)) continue;
+    // Still the master's child, so not a pid reused by some other process.
+    if (parentOf(pid) !== window.masterPid) continue;
     try {
       process.kill(pid, 'SIGQUIT');
     } catch {
@@ -68,32 +71,32 @@ function retireOldWorkers(window: ReloadWindow, children: ReadonlySet<number>): 
   }
 }
 
+/** Serious lines since the reload; the log is read only when it grew (a stat per poll, not a read). */
+async function logComplaints(path: string, offset: number | null): Promise<string[]> {
+  if (offset === null) return [];
+  const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  return size === offset ? [] : seriousSince(path, offset);
+}
+
 export async function verifyReload(controller: NginxController, window: ReloadWindow, probeUrl: string, timeoutMs: number): Promise<VerifyResult> {
   const deadline = Date.now() + timeoutMs;
-  let seenPid = -1;
-  let forking = false;
+  // Pids created since the reload that are not the master's: not read again.
+  const others = new Set<number>();
   for (;;) {
-    const lines = window.logOffset === null ? [] : await seriousSince(controller.errorLog, window.logOffset);
+    const lines = await logComplaints(controller.errorLog, window.logOffset);
     if (lines.length > 0) return { ok: false, message: lines.join('\n'), nginxLines: lines };
     if (processState(window.masterPid) !== 'running') return { ok: false, message: `nginx master ${window.masterPid} exited during the reload`, nginxLines: [] };
-    // The master forks the new workers right after it has read the tree and bound its sockets.
-    // Scanning /proc costs a few ms of CPU that nginx needs: scan only after something forked,
-    // and again while a fresh child has not yet renamed itself.
-    const newest = lastCreatedPid();
-    if (newest !== seenPid || forking) {
-      seenPid = newest;
-      const children = childrenOf(window.masterPid);
-      const fresh = children.filter((c) => !window.workersBefore.has(c.pid));
-      if (fresh.some((c) => isActiveWorker(c.title))) {
-        retireOldWorkers(window, new Set(children.map((c) => c.pid)));
-        break;
-      }
-      forking = fresh.some((c) => isUnnamedChild(c.title));
+    // The master forks the new workers right after it has read the tree and bound its sockets;
+    // a fresh child carries the master's title until it has renamed itself a worker.
+    const fresh = childrenCreatedSince(window.masterPid, window.pidMark, others).filter((c) => !window.workersBefore.has(c.pid));
+    if (fresh.some((c) => isActiveWorker(c.title))) {
+      retireOldWorkers(window);
+      break;
     }
     if (Date.now() > deadline) return { ok: false, message: `nginx started no new workers within ${timeoutMs} ms of the reload`, nginxLines: [] };
     await sleep(3);
   }
-  const late = window.logOffset === null ? [] : await seriousSince(controller.errorLog, window.logOffset);
+  const late = await logComplaints(controller.errorLog, window.logOffset);
   if (late.length > 0) return { ok: false, message: late.join('\n'), nginxLines: late };
   const answer = await probe(probeUrl);
   return answer.ok ? { ok: true } : { ok: false, message: answer.detail, nginxLines: [] };
