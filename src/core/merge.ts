@@ -33,10 +33,14 @@ export function lastWrite(state: DocState): string | null {
  * whenever a field write or a delete lands.
  */
 export function docStatus(state: DocState): { live: boolean; version: string | null } {
-  const last = lastWrite(state);
+  return statusOf(lastWrite(state), state.deleted);
+}
+
+/** docStatus from a known latest field write (callers that track it spare the pass over the clocks). */
+export function statusOf(last: string | null, deleted: string | null): { live: boolean; version: string | null } {
   return {
-    live: last !== null && (state.deleted === null || compareHlc(last, state.deleted) > 0),
-    version: maxHlc(last, state.deleted),
+    live: last !== null && (deleted === null || compareHlc(last, deleted) > 0),
+    version: maxHlc(last, deleted),
   };
 }
 

@@ -84,10 +84,15 @@ export class HlcClock {
   readonly maxSkewMs: number;
   private wall = 0;
   private counter = 0;
+  /** encodeHlc's wall part ("digits.") for `encodedWall`: a clock issues many timestamps per millisecond. */
+  private encodedWall = -1;
+  private wallPart = '';
+  private readonly originPart: string;
 
   constructor(opts: HlcClockOptions) {
     if (!isValidOrigin(opts.origin)) throw new NgError('NG_VALIDATION', `invalid node id for a clock origin: ${opts.origin}`);
     this.origin = opts.origin;
+    this.originPart = `.${opts.origin}`;
     this.now = opts.now;
     this.maxSkewMs = opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
     if (opts.last) {
@@ -148,8 +153,13 @@ export class HlcClock {
     });
   }
 
+  /** encodeHlc of the clock's reading, from the parts that rarely change. */
   current(): string {
-    return encodeHlc({ wall: this.wall, counter: this.counter, origin: this.origin });
+    if (this.wall !== this.encodedWall) {
+      this.encodedWall = this.wall;
+      this.wallPart = `${String(this.wall).padStart(WALL_DIGITS, '0')}.`;
+    }
+    return this.wallPart + String(this.counter).padStart(COUNTER_DIGITS, '0') + this.originPart;
   }
 
   private bump(): void {

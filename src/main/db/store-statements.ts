@@ -59,22 +59,20 @@ export function prepareStoreStatements(db: Database.Database) {
 }
 
 /**
- * Appends rows to the oplog: whole chunks through one multi-row INSERT, the remainder row by row.
- * Used for received ops already known to be new (they extend the vector).
+ * Appends rows to the oplog from their values laid end to end (8 per row, OP_COLUMNS order): whole
+ * chunks through one multi-row INSERT, the remainder row by row.
  */
-function prepareOplogAppend(db: Database.Database): (rows: readonly OpRowValues[]) => void {
-  const one = db.prepare<OpRowValues>(`INSERT OR IGNORE INTO oplog (${OP_COLUMNS}) VALUES ${OP_PLACEHOLDERS}`);
+function prepareOplogAppend(db: Database.Database): (values: unknown[]) => void {
+  const one = db.prepare<unknown[]>(`INSERT OR IGNORE INTO oplog (${OP_COLUMNS}) VALUES ${OP_PLACEHOLDERS}`);
   const chunk = db.prepare<unknown[]>(`INSERT OR IGNORE INTO oplog (${OP_COLUMNS}) VALUES ${Array<string>(OPLOG_CHUNK_ROWS).fill(OP_PLACEHOLDERS).join(', ')}`);
-  const values: unknown[] = new Array<unknown>(OPLOG_CHUNK_ROWS * 8);
-  return (rows) => {
-    let i = 0;
-    for (; i + OPLOG_CHUNK_ROWS <= rows.length; i += OPLOG_CHUNK_ROWS) {
-      for (let r = 0; r < OPLOG_CHUNK_ROWS; r++) {
-        const row = rows[i + r]!;
-        for (let c = 0; c < 8; c++) values[r * 8 + c] = row[c];
-      }
+  const chunkValues = OPLOG_CHUNK_ROWS * 8;
+  return (values) => {
+    if (values.length === chunkValues) {
       chunk.run(values);
+      return;
     }
-    for (; i < rows.length; i++) one.run(...rows[i]!);
+    let i = 0;
+    for (; i + chunkValues <= values.length; i += chunkValues) chunk.run(values.slice(i, i + chunkValues));
+    for (; i < values.length; i += 8) one.run(values[i], values[i + 1], values[i + 2], values[i + 3], values[i + 4], values[i + 5], values[i + 6], values[i + 7]);
   };
 }

@@ -120,6 +120,45 @@ describe('local writes', () => {
     expect(s.vector()).toEqual({ n1: 1 });
   });
 
+  it('a failed nested transaction caught inside another leaves the outer one\'s ops in the oplog', () => {
+    const s = open('n1');
+    s.transaction(() => {
+      s.write('domains', 'd1', domainDoc('t1', 'outer.example'), { actor: 'u1' });
+      expect(() => s.transaction(() => {
+        s.write('domains', 'd2', domainDoc('t1', 'inner.example'), { actor: 'u1' });
+        throw new Error('inner refused');
+      })).toThrow('inner refused');
+    });
+    expect(count(s, 'oplog')).toBe(1);
+    expect(s.opsSince({}).ops.map((op) => op.id)).toEqual(['d1']);
+    expect(s.vector()).toEqual({ n1: 1 });
+  });
+
+  it('a failed nested transaction caught inside another undoes only its own changes in memory', () => {
+    const s = open('n1');
+    s.write('domains', 'd0', domainDoc('t1', 'before.example'), { actor: 'u1' });
+    s.transaction(() => {
+      s.write('domains', 'd1', domainDoc('t1', 'outer.example'), { actor: 'u1' });
+      s.write('domains', 'd0', { wafEnabled: true }, { actor: 'u1' });
+      expect(() => s.transaction(() => {
+        s.write('domains', 'd1', { targetLabels: ['inner'] }, { actor: 'u1' });
+        s.write('domains', 'd0', { targetLabels: ['inner'] }, { actor: 'u1' });
+        s.write('domains', 'd2', domainDoc('t1', 'inner.example'), { actor: 'u1' });
+        // A read of the table inside the failed part writes the pending rows, which go with it.
+        expect(s.list('domains').map((d) => d.id).sort()).toEqual(['d0', 'd1', 'd2']);
+        throw new Error('inner refused');
+      })).toThrow('inner refused');
+      expect(s.get('domains', 'd1')?.targetLabels).toEqual([]);
+      expect(s.get('domains', 'd0')).toMatchObject({ wafEnabled: true, targetLabels: [] });
+      expect(s.get('domains', 'd2')).toBeUndefined();
+    });
+    const seen = (st: Store) => st.list('domains').map((d) => `${d.id}:${d.wafEnabled}:${d.targetLabels.join()}`).sort();
+    expect(seen(s)).toEqual(['d0:true:', 'd1:false:']);
+    expect(s.vector()).toEqual({ n1: 3 });
+    closeStore(s);
+    expect(seen(open('n1'))).toEqual(['d0:true:', 'd1:false:']);
+  });
+
   it('stores values as the schema normalises them and skips writes that change nothing', () => {
     const s = open('n1');
     const d = s.write('domains', 'd1', domainDoc('t1', 'BÜCHER.example'), { actor: 'u1' });
@@ -127,6 +166,13 @@ describe('local writes', () => {
     const again = s.write('domains', 'd1', { hostname: 'bücher.example', wafEnabled: false }, { actor: 'u1' });
     expect(again.version).toBe(d.version);
     expect(count(s, 'oplog')).toBe(1);
+    // Arrays and objects are compared by value, not by identity.
+    const labelled = s.write('domains', 'd1', { targetLabels: ['edge', 'eu'] }, { actor: 'u1' });
+    expect(s.write('domains', 'd1', { targetLabels: ['edge', 'eu'], tls: { ...d.tls } }, { actor: 'u1' }).version).toBe(labelled.version);
+    expect(count(s, 'oplog')).toBe(2);
+    expect(s.write('domains', 'd1', { targetLabels: ['edge'] }, { actor: 'u1' }).targetLabels).toEqual(['edge']);
+    expect(s.write('domains', 'd1', { tls: { ...d.tls, status: 'Active' } }, { actor: 'u1' }).tls.status).toBe('Active');
+    expect(count(s, 'oplog')).toBe(4);
   });
 
   it('optimistic concurrency: a stale version is refused with NG_CONFLICT', () => {

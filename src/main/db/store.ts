@@ -11,7 +11,7 @@ import { isValidId, randomId } from '../../shared/ids';
 import { MAX_OP_BYTES, isPlainOp, opSchema, type Op, type Snapshot, type SnapshotDoc, type VersionVector } from '../../shared/ops';
 import { canonicalJson } from '../../shared/canonical-json';
 import { validationError } from '../../shared/validation';
-import { applyOp, docStatus, docVersion, isLive, mergeDocs, type DocState } from '../../core/merge';
+import { applyOp, isLive, lastWrite, mergeDocs, statusOf, type DocState } from '../../core/merge';
 import type { ZodError } from 'zod';
 import { openDatabase } from './open';
 import type { Migration } from './migrations';
@@ -58,7 +58,7 @@ export interface RemoteApplyResult {
 
 const STATE_CACHE_LIMIT = 20_000;
 /**
- * Write-behind bounds for the docs table (see unflushed). Pending documents stay below the state
+ * Write-behind bounds for the docs table (see pendingDocs). Pending documents stay below the state
  * cache's size, so they are mostly the cached states themselves, not extra memory; pending ops bound
  * the replay after a crash (~0.3 s). The commit that reaches a bound writes everything. Otherwise a
  * timer writes them once commits pause for DOC_FLUSH_IDLE_MS, and at the latest DOC_FLUSH_MAX_AGE_MS
@@ -69,8 +69,53 @@ const MAX_UNFLUSHED_OPS = 65_536;
 const DOC_FLUSH_IDLE_MS = 200;
 const DOC_FLUSH_MAX_AGE_MS = 2_000;
 
-/** A document state not yet in the docs table; `persisted` is the row the table holds (undefined: unknown or none). */
-interface PendingDoc { collection: string; id: string; state: DocState; team: string | null; persisted: DocState | undefined }
+/**
+ * A document held in memory: its newest state (the open transaction's changes included) and the row
+ * the docs table holds for it. One entry per document, found by collection then id (the caller's id
+ * string, so no key is built and hashed per write).
+ */
+interface HeldDoc {
+  readonly collection: string;
+  readonly id: string;
+  state: DocState;
+  /** lastWrite(state), and docStatus(state) derived from it: kept, not recomputed per write. */
+  last: string | null;
+  live: boolean;
+  version: string | null;
+  team: string | null;
+  /** The row the docs table holds (undefined: unknown or none). */
+  persisted: DocState | undefined;
+  /** In `pendingDocs`: changed since the docs table was last written, so never evicted. */
+  queued: boolean;
+  /** The transaction that last changed it, and what it was before that transaction (for a rollback, see rolledBack). */
+  tx: number;
+  beforeState: DocState | undefined;
+  beforeTeam: string | null;
+  beforeQueued: boolean;
+  /** The nested transaction that last saved its fields in `undo` (see NestedLevel). */
+  nestId: number;
+}
+
+/**
+ * A nested transaction in progress. SQLite rolls back only its savepoint, so a failure that the
+ * enclosing transaction catches must undo in memory exactly what the nested part changed: `undo`
+ * holds each document's fields as they were when the level first changed it.
+ */
+interface NestedLevel {
+  id: number;
+  undoMark: number;
+  txDocsMark: number;
+  txOps: number;
+  docsWritten: boolean;
+  docsWrites: number;
+}
+
+/** A document's fields before a nested level changed it (`created`: it was not held before). */
+interface UndoRecord {
+  doc: HeldDoc;
+  created: boolean;
+  fields: Omit<HeldDoc, 'collection' | 'id'>;
+}
 
 type Listener = (events: readonly ChangeEvent[]) => void;
 
@@ -90,20 +135,36 @@ export class Store {
   /** Own seq is persisted lazily (it is recoverable from the oplog); see reloadVector. */
   private ownSeqDirty = false;
   /**
-   * Recently touched document states, so a write does not re-read and re-parse its row. Holds
-   * exactly what the docs table holds (write-through); dropped whole if a transaction rolls back.
+   * Recently touched documents, so a write does not re-read and re-parse its row: up to
+   * STATE_CACHE_LIMIT of them, evicted in load order (`loadOrder` from `loadHead`), except those in
+   * `pendingDocs`. A rollback drops every entry but the committed pending ones.
    */
-  private readonly stateCache = new Map<string, DocState>();
-  /** Documents changed in the open transaction; they join `unflushed` when it commits. */
-  private readonly dirtyDocs = new Map<string, PendingDoc>();
+  private readonly held = new Map<string, Map<string, HeldDoc>>();
+  private heldCount = 0;
+  private loadOrder: HeldDoc[] = [];
+  private loadHead = 0;
   /**
-   * Committed document states not yet written to the docs table. The oplog is the durable record:
-   * a commit writes its op, and the documents it changed are written later, many commits at once
-   * (MAX_UNFLUSHED_*, the idle timer, or any read of the table), with `docs_through` naming the ops
-   * they reflect. Opening the file replays the ops after it, so a crash loses nothing; a document
-   * changed again before the flush costs one row write, not one per commit.
+   * Documents whose row is behind: changed in the open transaction, or committed and not yet
+   * written. The oplog is the durable record: a commit writes its op, and the documents it changed
+   * are written later, many commits at once (MAX_UNFLUSHED_*, the idle timer, or any read of the
+   * table), with `docs_through` naming the ops they reflect. Opening the file replays the ops after
+   * it, so a crash loses nothing; a document changed again before the flush costs one row write,
+   * not one per commit.
    */
-  private readonly unflushed = new Map<string, PendingDoc>();
+  private pendingDocs: HeldDoc[] = [];
+  /** Numbers transactions, so an entry knows whether the open one changed it already. */
+  private txNumber = 1;
+  /**
+   * Documents the open transaction changed. Their earlier states are let go at its commit: held
+   * longer, they would outlive the young generation and cost more in garbage collection.
+   */
+  private txDocs: HeldDoc[] = [];
+  /** Open nested transactions, innermost last, and what undoes their changes (see NestedLevel). */
+  private readonly nested: NestedLevel[] = [];
+  private undo: UndoRecord[] = [];
+  private nestIds = 0;
+  /** Counts writes of the docs table, so a nested rollback knows whether rows it wrote went with it. */
+  private docsWrites = 0;
   /** Ops committed since the docs table was last written, and ops of the open transaction. */
   private unflushedOps = 0;
   private txOps = 0;
@@ -116,11 +177,12 @@ export class Store {
   private lastCommitAt = 0;
   private pendingSince = 0;
   /**
-   * Received ops of the open transaction known to be new to the oplog (they extend the vector),
-   * appended in multi-row chunks as each chunk fills and when it ends: the same transaction, so
-   * the same durability.
+   * Oplog rows of the open transaction known to be new (local ops, and received ops that extend
+   * the vector), their values laid end to end, appended in multi-row chunks as each chunk fills and
+   * when it ends: the same transaction, so the same durability, at a fraction of the per-statement
+   * cost of one INSERT per op.
    */
-  private readonly newOps: OpRowValues[] = [];
+  private readonly newOps: unknown[] = [];
   /** Remote origins whose vector row changed in the open transaction. */
   private readonly dirtyOrigins = new Set<string>();
   /** Origins with ops held beyond their contiguous seq (a gap waits to be filled). */
@@ -164,12 +226,10 @@ export class Store {
   // ---------------------------------------------------------------- reads
 
   get<C extends CollectionName>(collection: C, id: string): Stored<C> | undefined {
-    const key = docKey(collection, id);
-    const pending = this.dirtyDocs.get(key) ?? this.unflushed.get(key);
-    if (pending) {
-      const { live, version } = docStatus(pending.state);
+    const pending = this.held.get(collection)?.get(id);
+    if (pending?.queued) {
       // A copy, as a row read would give: the held state is shared with the merge path.
-      return live ? { ...(JSON.parse(JSON.stringify(pending.state.fields)) as DocOf<C>), id, version: version! } : undefined;
+      return pending.live ? { ...(JSON.parse(JSON.stringify(pending.state.fields)) as DocOf<C>), id, version: pending.version! } : undefined;
     }
     const row = this.sql.getLive.get(collection, id);
     if (!row) return undefined;
@@ -203,52 +263,53 @@ export class Store {
    */
   write<C extends CollectionName>(collection: C, id: string, set: Partial<DocOf<C>>, ctx: WriteContext): Stored<C> {
     this.assertWritable(collection, id);
-    return this.atomic(() => {
-      const key = docKey(collection, id);
-      const state = this.loadState(collection, id, key);
-      const status = state ? docStatus(state) : undefined;
-      this.checkExpectedVersion(collection, id, status, ctx);
-      const live = status?.live === true;
-      // A new (or deleted) document must be whole; an update is checked field by field, which is
-      // equivalent because collection schemas have no cross-field rules, and far cheaper.
-      const normalized = live ? validateFields(collection, set as Record<string, unknown>, []) : validateDoc(collection, { ...(state?.fields ?? {}), ...set });
+    // Inside an enclosing transaction the write joins it (see atomic), without a closure per write.
+    return this.depth > 0 ? this.writeNow(collection, id, set, ctx) : this.transaction(() => this.writeNow(collection, id, set, ctx));
+  }
 
-      const effective: Record<string, unknown> = {};
-      const prev: Record<string, unknown> = {};
-      let changed = 0;
-      let replaced = 0;
-      for (const field of Object.keys(set)) {
-        const value = normalized[field];
-        const before = state?.fields[field];
-        if (live && before !== undefined && sameValue(before, value)) continue;
-        effective[field] = value;
-        changed++;
-        if (before !== undefined) {
-          prev[field] = before;
-          replaced++;
-        }
-      }
-      if (changed === 0) {
-        if (live) return { ...(state!.fields as DocOf<C>), id, version: status!.version! };
-        // An empty op would change nothing, so the document would stay deleted: refuse it rather than report a write.
-        throw new NgError('NG_VALIDATION', `${collection}/${id}: a write must set at least one field`, { path: [] });
-      }
+  private writeNow<C extends CollectionName>(collection: C, id: string, set: Partial<DocOf<C>>, ctx: WriteContext): Stored<C> {
+    const doc = this.load(collection, id);
+    const state = doc?.state;
+    this.checkExpectedVersion(collection, id, doc, ctx);
+    const live = doc?.live === true;
+    // A new (or deleted) document must be whole; an update is checked field by field, which is
+    // equivalent because collection schemas have no cross-field rules, and far cheaper.
+    const normalized = live ? validateFields(collection, set as Record<string, unknown>, []) : validateDoc(collection, { ...(state?.fields ?? {}), ...set });
 
-      const teamId = 'teamId' in effective ? effective.teamId : state?.fields.teamId;
-      const next = this.commitLocal({ collection, id, set: effective, actor: ctx.actor, team: teamOf(collection, id, teamId), ...(replaced > 0 ? { prev } : {}) }, state, key);
-      return { ...(next.fields as DocOf<C>), id, version: docVersion(next)! };
-    });
+    const effective: Record<string, unknown> = {};
+    const prev: Record<string, unknown> = {};
+    let changed = 0;
+    let replaced = 0;
+    for (const field of Object.keys(set)) {
+      const value = normalized[field];
+      const before = state?.fields[field];
+      if (live && before !== undefined && sameValue(before, value)) continue;
+      effective[field] = value;
+      changed++;
+      if (before !== undefined) {
+        prev[field] = before;
+        replaced++;
+      }
+    }
+    if (changed === 0) {
+      if (live) return { ...(state!.fields as DocOf<C>), id, version: doc!.version! };
+      // An empty op would change nothing, so the document would stay deleted: refuse it rather than report a write.
+      throw new NgError('NG_VALIDATION', `${collection}/${id}: a write must set at least one field`, { path: [] });
+    }
+
+    const teamId = 'teamId' in effective ? effective.teamId : state?.fields.teamId;
+    const next = this.commitLocal(collection, id, effective, ctx.actor, teamOf(collection, id, teamId), replaced > 0 ? prev : undefined, doc);
+    return { ...(next.state.fields as DocOf<C>), id, version: next.version! };
   }
 
   /** Delete a document (a tombstone). Returns false when there was nothing visible to delete. */
   delete(collection: CollectionName, id: string, ctx: WriteContext): boolean {
     this.assertWritable(collection, id);
     return this.atomic(() => {
-      const state = this.loadState(collection, id);
-      const status = state ? docStatus(state) : undefined;
-      this.checkExpectedVersion(collection, id, status, ctx);
-      if (!state || !status!.live) return false;
-      this.commitLocal({ collection, id, delete: true, actor: ctx.actor, team: teamOf(collection, id, state.fields.teamId), prev: state.fields }, state);
+      const doc = this.load(collection, id);
+      this.checkExpectedVersion(collection, id, doc, ctx);
+      if (!doc?.live) return false;
+      this.commitLocal(collection, id, undefined, ctx.actor, teamOf(collection, id, doc.state.fields.teamId), doc.state.fields, doc);
       return true;
     });
   }
@@ -259,6 +320,11 @@ export class Store {
    */
   transaction<T>(fn: () => T): T {
     const mark = this.pending.length;
+    if (this.depth > 0) {
+      // A nested transaction's rollback forgets the queued oplog rows: queue only its own.
+      this.flushDirty();
+      this.nested.push({ id: ++this.nestIds, undoMark: this.undo.length, txDocsMark: this.txDocs.length, txOps: this.txOps, docsWritten: this.docsWritten, docsWrites: this.docsWrites });
+    }
     this.depth++;
     let result: T;
     try {
@@ -269,12 +335,18 @@ export class Store {
       }) as T;
     } catch (e) {
       this.pending.length = mark;
-      this.rolledBack();
+      if (this.depth > 1) this.nestedRolledBack(this.nested.pop()!);
+      else this.rolledBack();
       throw e;
     } finally {
       this.depth--;
     }
-    if (this.depth > 0) return result;
+    if (this.depth > 0) {
+      // Its changes now belong to the enclosing level: they stay in `undo` for that level's rollback.
+      this.nested.pop();
+      if (this.nested.length === 0) this.undo = [];
+      return result;
+    }
     this.committed();
     if (this.pending.length > 0) {
       const events = this.pending;
@@ -330,16 +402,12 @@ export class Store {
         if (op.seq === (held?.seq ?? 0) + 1 && !this.gappedOrigins.has(op.origin)) {
           // Each full chunk goes in at once: rows held to the end of a long transaction would outlive
           // the young generation and cost more in garbage collection.
-          if (this.newOps.push(row) === OPLOG_CHUNK_ROWS) {
-            this.sql.appendOps(this.newOps);
-            this.newOps.length = 0;
-          }
+          this.queueOp(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7]);
         } else if (this.sql.insertOp.run(...row).changes === 0) {
           result.duplicates++;
           return;
         }
-        const key = docKey(op.collection, op.id);
-        this.mergeOp(op, this.loadState(op.collection, op.id, key), false, key);
+        this.mergeOp(op, this.load(op.collection, op.id), false);
         this.advanceVector(op.origin, op.seq);
         result.applied++;
       });
@@ -403,8 +471,9 @@ export class Store {
       for (const d of snapshot.docs) {
         if (!isCollectionName(d.collection) || !isValidId(d.id)) throw new NgError('NG_BAD_MESSAGE', `snapshot holds an invalid document ${d.collection}/${d.id}`);
         const incoming: DocState = { fields: d.fields, clocks: d.clocks, deleted: d.deleted };
-        const current = this.loadState(d.collection, d.id);
-        this.saveState(d.collection, d.id, current ? mergeDocs(current, incoming) : incoming, null, current);
+        const current = this.load(d.collection, d.id);
+        const merged = current ? mergeDocs(current.state, incoming) : incoming;
+        this.saveState(d.collection, d.id, current, merged, lastWrite(merged), null);
       }
       for (const [origin, seq] of Object.entries(snapshot.vector)) {
         const mine = this.vec.get(origin) ?? { seq: 0, floor: 0 };
@@ -473,43 +542,80 @@ export class Store {
     }
   }
 
-  private commitLocal(change: Omit<Op, 'origin' | 'seq' | 'hlc'>, state: DocState | undefined, key?: string): DocState {
+  /** A local op: `set` fields, or a delete when there is no `set`. */
+  private commitLocal(collection: string, id: string, set: Record<string, unknown> | undefined, actor: string, team: string | null, prev: Record<string, unknown> | undefined, doc: HeldDoc | undefined): HeldDoc {
     const own = this.vec.get(this.nodeId);
-    const op = { origin: this.nodeId, seq: (own?.seq ?? 0) + 1, hlc: this.clock.tick(), ...change } as Op;
+    const origin = this.nodeId;
+    const seq = (own?.seq ?? 0) + 1;
+    const hlc = this.clock.tick();
+    const op: Op = set ? { origin, seq, hlc, collection, id, set, actor, team } : { origin, seq, hlc, collection, id, delete: true, actor, team };
+    if (prev) op.prev = prev;
     const body = opBody(op);
     if (body.length > MAX_OP_BYTES) throw new NgError('NG_TOO_LARGE', `the change to ${op.collection}/${op.id} is ${body.length} bytes (limit ${MAX_OP_BYTES})`);
-    // Inserted at once, unlike received ops (see newOps): its strings die young instead of being
-    // held to the end of a long transaction, which measured cheaper than a multi-row INSERT.
-    this.sql.insertOp.run(op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, body);
+    this.queueOp(op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, body);
     // The vector row for our own origin is written lazily: the oplog itself proves the seq. A
     // rollback reloads the vector, so the entry can be advanced in place.
     if (own) own.seq = op.seq;
     else this.vec.set(this.nodeId, { seq: op.seq, floor: 0 });
     this.ownSeqDirty = true;
-    return this.mergeOp(op, state, true, key);
+    return this.mergeOp(op, doc, true)!;
   }
 
-  /** `key` saves recomputing docKey when the caller has it (it is the hot path of every write). */
-  private mergeOp(op: Op, state: DocState | undefined, local: boolean, key = docKey(op.collection, op.id)): DocState {
+  /** Merge one op into its document; returns the document's entry (undefined: it never existed and the op changed nothing). */
+  private mergeOp(op: Op, doc: HeldDoc | undefined, local: boolean): HeldDoc | undefined {
     this.txOps++;
-    const { state: next, changedFields, deletedChanged } = applyOp(state, op);
-    if (changedFields.length === 0 && !deletedChanged) return next;
-    this.saveState(op.collection, op.id, next, op.team ?? null, state, key);
-    if (this.listeners.size > 0) this.pending.push({ collection: op.collection, id: op.id, op, live: isLive(next), local });
-    return next;
+    const { state: next, changedFields, deletedChanged } = applyOp(doc?.state, op);
+    if (changedFields.length === 0 && !deletedChanged) return doc;
+    // The changed fields now carry the op's timestamp, later than what they replaced.
+    const last = changedFields.length > 0 ? maxHlc(doc?.last, op.hlc) : (doc?.last ?? null);
+    const saved = this.saveState(op.collection, op.id, doc, next, last, op.team ?? null);
+    if (this.listeners.size > 0) this.pending.push({ collection: op.collection, id: op.id, op, live: saved.live, local });
+    return saved;
   }
 
-  private saveState(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined, key = docKey(collection, id)): void {
-    this.remember(key, state);
-    const dirty = this.dirtyDocs.get(key);
-    if (dirty) {
-      // Changed again in the same transaction: the entry is this transaction's own, so update it.
-      dirty.state = state;
-      dirty.team = team;
-      return;
+  /** Record a document's new state (`last`: its lastWrite); its row is written later (see pendingDocs). */
+  private saveState(collection: string, id: string, doc: HeldDoc | undefined, state: DocState, last: string | null, team: string | null): HeldDoc {
+    const level = this.nested.length > 0 ? this.nested[this.nested.length - 1]! : undefined;
+    if (level && doc && doc.nestId !== level.id) {
+      const { collection: _c, id: _i, ...fields } = doc;
+      this.undo.push({ doc, created: false, fields });
+      doc.nestId = level.id;
     }
-    const pending = this.unflushed.get(key);
-    this.dirtyDocs.set(key, { collection, id, state, team, persisted: pending ? pending.persisted : before });
+    if (!doc) {
+      doc = heldDoc(collection, id, state, last, undefined);
+      if (level) {
+        const { collection: _c, id: _i, ...fields } = doc;
+        this.undo.push({ doc, created: true, fields });
+        doc.nestId = level.id;
+      }
+      doc.tx = this.txNumber;
+      this.hold(doc);
+      this.txDocs.push(doc);
+    } else if (doc.tx !== this.txNumber) {
+      // Only a committed pending state is restored by a rollback; anything else is read again.
+      doc.beforeState = doc.queued ? doc.state : undefined;
+      doc.beforeTeam = doc.team;
+      doc.beforeQueued = doc.queued;
+      doc.tx = this.txNumber;
+      this.txDocs.push(doc);
+    }
+    setState(doc, state, last);
+    doc.team = team;
+    if (!doc.queued) {
+      doc.queued = true;
+      this.pendingDocs.push(doc);
+    }
+    return doc;
+  }
+
+  /** Each full chunk goes in at once: rows held to the end of a long transaction would outlive the young generation. */
+  private queueOp(origin: string, seq: number, hlc: string, collection: string, id: string, team: string | null, actor: string, body: string): void {
+    const q = this.newOps;
+    q.push(origin, seq, hlc, collection, id, team, actor, body);
+    if (q.length === OPLOG_CHUNK_ROWS * 8) {
+      this.sql.appendOps(q);
+      q.length = 0;
+    }
   }
 
   /** Write the ops and vector rows of the open transaction (see newOps and dirtyOrigins). */
@@ -531,7 +637,7 @@ export class Store {
     if (this.depth > 0) {
       this.flushDirty();
       this.writeDocs();
-    } else if (this.unflushed.size > 0) {
+    } else if (this.pendingDocs.length > 0) {
       this.docsDue = true;
       this.transaction(() => undefined);
     }
@@ -540,8 +646,8 @@ export class Store {
   /** Last step inside the outermost transaction: its ops, and the documents when they are due. */
   private endTransaction(): void {
     this.flushDirty();
-    const due = this.docsDue || this.docsWritten || this.unflushed.size + this.dirtyDocs.size >= MAX_UNFLUSHED_DOCS || this.unflushedOps + this.txOps >= MAX_UNFLUSHED_OPS;
-    if (due && (this.dirtyDocs.size > 0 || this.unflushed.size > 0)) this.writeDocs();
+    const due = this.docsDue || this.docsWritten || this.pendingDocs.length >= MAX_UNFLUSHED_DOCS || this.unflushedOps + this.txOps >= MAX_UNFLUSHED_OPS;
+    if (due && this.pendingDocs.length > 0) this.writeDocs();
   }
 
   /**
@@ -550,34 +656,32 @@ export class Store {
    * long transaction do not rewrite the same rows again and again.
    */
   private writeDocs(): void {
-    for (const [key, d] of this.unflushed) {
-      if (d.persisted === d.state || this.dirtyDocs.has(key)) continue;
-      this.writeDoc(d.collection, d.id, d.state, d.team, d.persisted);
-      d.persisted = d.state;
-    }
-    for (const d of this.dirtyDocs.values()) {
+    for (const d of this.pendingDocs) {
       if (d.persisted === d.state) continue;
-      this.writeDoc(d.collection, d.id, d.state, d.team, d.persisted);
+      this.writeDoc(d);
       d.persisted = d.state;
     }
     this.sql.saveDocsThrough.run(JSON.stringify(this.vector()));
     this.docsWritten = true;
+    this.docsWrites++;
   }
 
-  /** After the outermost commit: pending documents are either in the table now or wait in `unflushed`. */
+  /** After the outermost commit: pending documents are either in the table now or wait in `pendingDocs`. */
   private committed(): void {
+    this.txNumber++;
+    for (const d of this.txDocs) d.beforeState = undefined;
+    this.txDocs = [];
     if (this.docsWritten) {
-      this.unflushed.clear();
+      for (const d of this.pendingDocs) d.queued = false;
+      this.pendingDocs = [];
       this.unflushedOps = 0;
     } else {
-      for (const [key, d] of this.dirtyDocs) this.unflushed.set(key, d);
       this.unflushedOps += this.txOps;
     }
-    this.dirtyDocs.clear();
     this.txOps = 0;
     this.docsWritten = false;
     this.docsDue = false;
-    if (this.unflushed.size === 0) return;
+    if (this.pendingDocs.length === 0) return;
     this.lastCommitAt = performance.now();
     if (!this.flushTimer) {
       this.pendingSince = this.lastCommitAt;
@@ -600,20 +704,66 @@ export class Store {
     this.flushTimer.unref?.();
   }
 
-  /** A transaction (or a nested one) failed: forget what it did in memory; committed work stays pending. */
+  /**
+   * A nested transaction failed and SQLite rolled back its savepoint: restore what it changed in
+   * memory, and nothing else, since the enclosing transaction goes on.
+   */
+  private nestedRolledBack(level: NestedLevel): void {
+    for (let i = this.undo.length - 1; i >= level.undoMark; i--) {
+      const { doc, created, fields } = this.undo[i]!;
+      Object.assign(doc, fields);
+      // Created in the failed part: no longer pending, so it is dropped below and read again if needed.
+      if (created) doc.queued = false;
+    }
+    this.undo.length = level.undoMark;
+    this.txDocs.length = level.txDocsMark;
+    this.txOps = level.txOps;
+    this.newOps.length = 0;
+    this.dirtyOrigins.clear();
+    if (this.docsWrites !== level.docsWrites) {
+      // Rows written in the failed part are gone again: which row the table holds is unknown.
+      for (const d of this.pendingDocs) d.persisted = undefined;
+      this.docsWritten = level.docsWritten;
+      this.docsDue = true;
+    }
+    this.keepOnlyPending();
+    this.reloadVector();
+  }
+
+  /** Drops every held document whose row may not match it any more; pending ones stay. */
+  private keepOnlyPending(): void {
+    const kept = this.pendingDocs.filter((d) => d.queued);
+    this.held.clear();
+    this.loadOrder = [];
+    this.loadHead = 0;
+    this.heldCount = 0;
+    for (const d of kept) this.hold(d);
+    this.pendingDocs = kept;
+  }
+
+  /** A transaction failed: forget what it did in memory; committed work stays pending. */
   private rolledBack(): void {
-    this.stateCache.clear();
-    this.dirtyDocs.clear();
+    // Only committed pending documents stay held, as they were before the transaction; rows read
+    // in it may have been written by it, so everything else is read again.
+    for (const d of this.txDocs) {
+      if (d.beforeQueued) {
+        setState(d, d.beforeState!, lastWrite(d.beforeState!));
+        d.team = d.beforeTeam;
+        d.beforeState = undefined;
+      } else {
+        d.queued = false;
+      }
+    }
+    this.txDocs = [];
+    // The rows written in the failed part are gone again: which row the table holds is unknown.
+    if (this.docsWritten) for (const d of this.pendingDocs) d.persisted = undefined;
+    this.keepOnlyPending();
+    this.txNumber++;
     this.newOps.length = 0;
     this.dirtyOrigins.clear();
     this.txOps = 0;
-    if (this.docsWritten) {
-      // The rows written in the failed part are gone again: which row the table holds is unknown,
-      // and an enclosing transaction that goes on must write everything again.
-      for (const d of this.unflushed.values()) d.persisted = undefined;
-      this.docsWritten = false;
-      this.docsDue = this.depth > 1;
-    }
+    this.docsWritten = false;
+    this.docsDue = false;
     this.reloadVector();
   }
 
@@ -636,7 +786,7 @@ export class Store {
         for (let after = through[origin] ?? 0, rows = this.sql.opsAfter.all(origin, after, 4096); rows.length > 0; rows = this.sql.opsAfter.all(origin, after, 4096)) {
           for (const row of rows) {
             const op = opFromRow(row);
-            this.mergeOp(op, this.loadState(op.collection, op.id), false);
+            this.mergeOp(op, this.load(op.collection, op.id), false);
           }
           after = rows[rows.length - 1]!.seq;
         }
@@ -645,33 +795,58 @@ export class Store {
     });
   }
 
-  private writeDoc(collection: string, id: string, state: DocState, team: string | null, before: DocState | undefined): void {
-    const teamValue = typeof state.fields.teamId === 'string' ? state.fields.teamId : collection === 'teams' ? id : team;
-    const { live, version } = docStatus(state);
+  private writeDoc(d: HeldDoc): void {
+    const { collection, id, state, persisted: before } = d;
+    const teamValue = typeof state.fields.teamId === 'string' ? state.fields.teamId : collection === 'teams' ? id : d.team;
     // Most writes change neither visibility nor team: updating only the payload columns spares
     // SQLite the maintenance of the team index.
-    if (before && isLive(before) === live && before.fields.teamId === state.fields.teamId) {
-      this.sql.updateDocPayload.run(JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, version ?? '', collection, id);
+    if (before && isLive(before) === d.live && before.fields.teamId === state.fields.teamId) {
+      this.sql.updateDocPayload.run(JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, d.version ?? '', collection, id);
       return;
     }
-    this.sql.upsertDoc.run(collection, id, JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, live ? 1 : 0, teamValue, version ?? '');
+    this.sql.upsertDoc.run(collection, id, JSON.stringify(state.fields), JSON.stringify(state.clocks), state.deleted, d.live ? 1 : 0, teamValue, d.version ?? '');
   }
 
-  private loadState(collection: string, id: string, key = docKey(collection, id)): DocState | undefined {
-    const cached = this.stateCache.get(key) ?? this.dirtyDocs.get(key)?.state ?? this.unflushed.get(key)?.state;
-    // A pending document already evicted from the cache is newer than its row.
-    if (cached) return cached;
+  /** The held document, read from its row when not held (undefined: no such document). */
+  private load(collection: string, id: string): HeldDoc | undefined {
+    const doc = this.held.get(collection)?.get(id);
+    if (doc) return doc;
     const row = this.sql.getDoc.get(collection, id);
     if (!row) return undefined;
     const state: DocState = { fields: JSON.parse(row.fields) as Record<string, unknown>, clocks: JSON.parse(row.clocks) as Record<string, string>, deleted: row.deleted };
-    this.remember(key, state);
-    return state;
+    const loaded = heldDoc(collection, id, state, lastWrite(state), state);
+    this.hold(loaded);
+    return loaded;
   }
 
-  /** Evicts in load order: refreshing the order on every write costs more than the rare re-read it saves. */
-  private remember(key: string, state: DocState): void {
-    this.stateCache.set(key, state);
-    if (this.stateCache.size > STATE_CACHE_LIMIT) this.stateCache.delete(this.stateCache.keys().next().value!);
+  /** Holds a document, evicting in load order: refreshing the order on every write costs more than the rare re-read it saves. */
+  private hold(doc: HeldDoc): void {
+    let docs = this.held.get(doc.collection);
+    if (!docs) this.held.set(doc.collection, (docs = new Map()));
+    docs.set(doc.id, doc);
+    this.heldCount++;
+    this.loadOrder.push(doc);
+    if (this.heldCount > STATE_CACHE_LIMIT) this.evictOne();
+  }
+
+  /** Drops the longest-held document whose row is current; pending ones go back in line. */
+  private evictOne(): void {
+    for (let n = this.loadOrder.length - this.loadHead; n > 0; n--) {
+      const d = this.loadOrder[this.loadHead++]!;
+      const docs = this.held.get(d.collection);
+      if (docs?.get(d.id) !== d) continue;
+      if (d.queued) {
+        this.loadOrder.push(d);
+        continue;
+      }
+      docs!.delete(d.id);
+      this.heldCount--;
+      break;
+    }
+    if (this.loadHead > 4096 && this.loadHead * 2 > this.loadOrder.length) {
+      this.loadOrder = this.loadOrder.slice(this.loadHead);
+      this.loadHead = 0;
+    }
   }
 
   private isHeld(raw: unknown): boolean {
@@ -776,13 +951,43 @@ function parseDocsThrough(saved: string, path: string): VersionVector {
   return parsed as VersionVector;
 }
 
-const docKey = (collection: string, id: string): string => `${collection}\u0000${id}`;
+/** A new entry (`last`: lastWrite(state); `persisted`: the row, when the state was read from it). */
+function heldDoc(collection: string, id: string, state: DocState, last: string | null, persisted: DocState | undefined): HeldDoc {
+  const doc: HeldDoc = { collection, id, state, last: null, live: false, version: null, team: null, persisted, queued: false, tx: 0, beforeState: undefined, beforeTeam: null, beforeQueued: false, nestId: 0 };
+  setState(doc, state, last);
+  return doc;
+}
 
-/** Equality of two normalised field values (both came out of the same schema, so key order agrees). */
+/** Sets an entry's state with the status derived from `last` (its lastWrite). */
+function setState(doc: HeldDoc, state: DocState, last: string | null): void {
+  const { live, version } = statusOf(last, state.deleted);
+  doc.state = state;
+  doc.last = last;
+  doc.live = live;
+  doc.version = version;
+}
+
+/** Equality of two JSON field values, compared in place (stringifying both sides costs more than the write). */
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  // An absent key and one holding undefined both vanish from the stored JSON.
+  for (const key in x) {
+    if (!Object.hasOwn(x, key) || x[key] === undefined) continue;
+    if (!Object.hasOwn(y, key) || !sameValue(x[key], y[key])) return false;
+    count++;
+  }
+  for (const key in y) if (Object.hasOwn(y, key) && y[key] !== undefined) count--;
+  return count === 0;
 }
 
 /** Whether a received op sets any field (without the array of its keys: this runs for every received op). */
