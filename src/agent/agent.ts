@@ -124,6 +124,7 @@ export class Agent {
     await this.queue;
     // Closes the last slots into the outbox; they ship after the restart.
     this.opts.telemetry?.source.stop();
+    await this.opts.target.stop?.();
     this.cache.close();
   }
 

@@ -11,4 +11,6 @@ export interface ApplyTarget {
   apply(entries: ReadonlyMap<string, DesiredEntry>, meta: { version: number; checksum: string }): Promise<ApplyReport>;
   /** nginx's stub_status numbers (up: false when it does not answer). */
   status(): Promise<NginxStatus>;
+  /** Stops the target's own timers (the data plane keeps serving). */
+  stop?(): Promise<void>;
 }

@@ -21,7 +21,7 @@ const USAGE = `usage:
                  (the #sha256= part pins the node's certificate; the node's enrollment token view shows the URL with it)
   netgoat-agent run [--data-dir DIR] [--http-port 80] [--https-port 443] [--status-port 8089] [--listen ADDR]
                     [--metrics-port 9464] [--heartbeat-ms 10000] [--nginx-prefix DIR] [--min-backoff-ms 1000]
-                    [--telemetry-bucket-ms 60000]
+                    [--telemetry-bucket-ms 60000] [--drift-check-ms 30000]
   netgoat-agent status [--data-dir DIR]`;
 
 const defaultDataDir = (): string => process.env['NETGOAT_AGENT_DIR'] ?? '/var/lib/netgoat-agent';
@@ -74,7 +74,7 @@ async function cmdRun(args: string[]): Promise<number> {
     options: {
       'data-dir': { type: 'string' }, 'http-port': { type: 'string' }, 'https-port': { type: 'string' }, 'status-port': { type: 'string' },
       listen: { type: 'string' }, 'metrics-port': { type: 'string' }, 'heartbeat-ms': { type: 'string' }, 'nginx-prefix': { type: 'string' },
-      'min-backoff-ms': { type: 'string' }, 'telemetry-bucket-ms': { type: 'string' },
+      'min-backoff-ms': { type: 'string' }, 'telemetry-bucket-ms': { type: 'string' }, 'drift-check-ms': { type: 'string' },
     },
   });
   const dataDir = values['data-dir'] ?? defaultDataDir();
@@ -88,7 +88,17 @@ async function cmdRun(args: string[]): Promise<number> {
   };
   const metrics = new AgentMetrics();
   const prefix = values['nginx-prefix'] ?? join(dataDir, 'nginx');
-  const target = new NginxTarget({ prefix, certDir: join(dataDir, 'certs'), render });
+  const driftCheckMs = Number(values['drift-check-ms'] ?? 30_000);
+  if (!Number.isInteger(driftCheckMs) || driftCheckMs < 100 || driftCheckMs > 86_400_000) throw new Error(`--drift-check-ms must be 100..86400000 (got ${values['drift-check-ms']})`);
+  const target = new NginxTarget({ prefix, certDir: join(dataDir, 'certs'), render, watchdog: { driftIntervalMs: driftCheckMs } });
+  target.onEvent((e) => {
+    // What the watchdog did, for the operator reading the agent's log; apply phases are reported to the node.
+    if (e.type === 'nginx_down') log('nginx is down; restarting it on the last good tree', { masterPid: e.masterPid });
+    else if (e.type === 'nginx_up') log('nginx is running', { masterPid: e.masterPid });
+    else if (e.type === 'nginx_restart_failed') log('nginx restart failed', { attempt: e.attempt, message: e.message, retryInMs: e.retryInMs });
+    else if (e.type === 'drift_found') log('configuration files changed outside the agent', { changed: e.changed, added: e.added, removed: e.removed });
+    else if (e.type === 'drift_restored') log('configuration restored after drift', { ok: e.report.ok, error: e.report.error?.message ?? null });
+  });
   const bucketMs = Number(values['telemetry-bucket-ms'] ?? 60_000);
   if (!Number.isInteger(bucketMs) || bucketMs < 1_000 || bucketMs > 3_600_000) throw new Error(`--telemetry-bucket-ms must be 1000..3600000 (got ${values['telemetry-bucket-ms']})`);
   let agent: Agent | null = null;

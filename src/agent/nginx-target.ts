@@ -1,17 +1,20 @@
-// Desired state → nginx: render with core's renderer, write certificates (0600, named by content),
-// and hand the files to the apply pipeline (test, swap, reload, verify, roll back). A state that
-// does not render is refused here and never reaches nginx.
+// Desired state → nginx: render the domains that changed (SiteRenders), write certificates (0600,
+// named by content), and hand the files to the apply pipeline (test, swap, reload, verify, roll
+// back). A state that does not render is refused here and never reaches nginx. A watchdog keeps
+// nginx running and its tree as applied.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { renderAll, requiredDirectories, STATUS_PATH, type RenderOptions, type SiteInput } from '../core/nginx/index';
+import { checkRenderOptions, requiredDirectories, STATUS_PATH, type RenderOptions, type SiteInput } from '../core/nginx/index';
 import type { DesiredEntry } from '../core/desired/index';
 import type { ApplyReport, NginxStatus } from '../shared/wire/agent';
 import type { ApplyTarget } from './apply-target';
 import { ManagedNginx } from './nginx/managed-nginx';
 import { NginxApplier } from './nginx/applier';
-import type { NginxApplyReport } from './nginx/types';
+import { NginxWatchdog, type WatchdogOptions } from './nginx/watchdog';
+import type { NginxApplyReport, NginxEventListener, NginxFile } from './nginx/types';
+import { SiteRenders } from './site-renders';
 import { readStubStatus } from './stub-status';
 
 export interface NginxTargetOptions {
@@ -20,22 +23,33 @@ export interface NginxTargetOptions {
   /** Where certificate files go, outside the nginx trees (0700 folder, 0600 files). */
   certDir: string;
   render: RenderOptions;
+  watchdog?: WatchdogOptions;
 }
 
 export class NginxTarget implements ApplyTarget {
   private readonly applier: NginxApplier;
   private readonly nginx: ManagedNginx;
+  private readonly watchdog: NginxWatchdog;
+  private readonly renders: SiteRenders;
   private readonly statusUrl: string;
+  /** The state nginx serves, as last verified: drift repair renders it again. */
+  private good: ReadonlyMap<string, DesiredEntry> | null = null;
 
   constructor(private readonly opts: NginxTargetOptions) {
+    checkRenderOptions(opts.render);
     this.nginx = new ManagedNginx({ prefix: opts.prefix, errorLogPath: opts.render.errorLogPath, pidPath: opts.render.pidPath, directories: requiredDirectories(opts.render) });
     this.statusUrl = `http://127.0.0.1:${opts.render.statusPort}${STATUS_PATH}`;
-    this.applier = new NginxApplier({ controller: this.nginx, probeUrl: this.statusUrl });
+    this.renders = new SiteRenders(opts.render, (e) => this.site(e));
+    this.applier = new NginxApplier({ controller: this.nginx, probeUrl: this.statusUrl, rerender: () => this.goodFiles() });
+    this.watchdog = new NginxWatchdog(this.applier, opts.watchdog);
     mkdirSync(opts.certDir, { recursive: true, mode: 0o700 });
   }
 
-  start(entries: ReadonlyMap<string, DesiredEntry>, meta: { version: number; checksum: string }): Promise<ApplyReport> {
-    return this.run(entries, meta, (files, m) => this.applier.start(files, m));
+  async start(entries: ReadonlyMap<string, DesiredEntry>, meta: { version: number; checksum: string }): Promise<ApplyReport> {
+    const report = await this.run(entries, meta, (files, m) => this.applier.start(files, m));
+    // Watched from here on even if the start failed: the watchdog retries with backoff.
+    this.watchdog.start();
+    return report;
   }
 
   apply(entries: ReadonlyMap<string, DesiredEntry>, meta: { version: number; checksum: string }): Promise<ApplyReport> {
@@ -46,24 +60,44 @@ export class NginxTarget implements ApplyTarget {
     return readStubStatus(this.statusUrl);
   }
 
+  /** nginx going down or up, restarts, drift found and restored, apply phases. */
+  onEvent(listener: NginxEventListener): () => void {
+    return this.applier.onEvent(listener);
+  }
+
+  /** Stops watching; nginx itself keeps serving (the agent may be restarting or upgrading). */
+  async stop(): Promise<void> {
+    await this.watchdog.stop();
+    await this.applier.idle();
+  }
+
   private async run(
     entries: ReadonlyMap<string, DesiredEntry>,
     meta: { version: number; checksum: string },
-    go: (files: { path: string; content: string }[], m: { version: number; checksum: string; domains: string[] }) => Promise<NginxApplyReport>,
+    go: (files: NginxFile[], m: { version: number; checksum: string; domains: string[] }) => Promise<NginxApplyReport>,
   ): Promise<ApplyReport> {
     const started = performance.now();
-    const sites = [...entries.values()].map((e) => this.site(e));
-    const rendered = renderAll(sites, this.opts.render);
+    const rendered = this.renders.render(entries);
     if (!rendered.ok) {
-      const first = rendered.errors[0]!;
-      return { ok: false, code: 'NG_VALIDATION', message: `${first.path.join('.')}: ${first.message}`, domainId: first.domainId, durationMs: performance.now() - started, rolledBack: false };
+      const { error } = rendered;
+      return { ok: false, code: 'NG_VALIDATION', message: `${error.path.join('.')}: ${error.message}`, domainId: error.domainId, durationMs: performance.now() - started, rolledBack: false };
     }
     const r = await go(rendered.files, { ...meta, domains: [...entries.keys()] });
-    if (r.ok) this.pruneCertificates(sites);
+    if (r.ok) {
+      this.good = entries;
+      this.pruneCertificates(rendered.certFiles);
+    }
     return {
       ok: r.ok, code: r.error?.code ?? null, message: r.error?.message ?? null, domainId: r.error?.domainId ?? null,
-      durationMs: r.durationMs, rolledBack: r.rolledBack,
+      // From the desired state in: rendering is part of what an apply costs.
+      durationMs: performance.now() - started, rolledBack: r.rolledBack,
     };
+  }
+
+  private goodFiles(): readonly NginxFile[] {
+    const rendered = this.good ? this.renders.render(this.good) : null;
+    if (!rendered?.ok) throw new Error('the last good state no longer renders');
+    return rendered.files;
   }
 
   private site(e: DesiredEntry): SiteInput {
@@ -85,8 +119,7 @@ export class NginxTarget implements ApplyTarget {
    * Once nginx runs the new state, keys of domains it no longer serves with TLS are removed: a
    * deleted certificate's key must not linger on the edge. Not before: a rollback still needs them.
    */
-  private pruneCertificates(sites: readonly SiteInput[]): void {
-    const kept = new Set(sites.flatMap((s) => (s.certificate ? [s.certificate.certPath, s.certificate.keyPath] : [])));
+  private pruneCertificates(kept: ReadonlySet<string>): void {
     for (const name of readdirSync(this.opts.certDir)) {
       const path = resolve(join(this.opts.certDir, name));
       if (!kept.has(path)) rmSync(path, { force: true });

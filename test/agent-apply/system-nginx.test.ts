@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderSite } from '../../src/core/nginx/index';
 import { NginxApplier, SystemNginx } from '../../src/agent/nginx/index';
-import type { NginxFile } from '../../src/agent/nginx/index';
+import type { RenderedFile } from '../../src/core/nginx/index';
 import { DEFAULT_RENDER_OPTIONS } from '../../src/core/nginx/index';
 import { findNginx, freePort, httpGet } from '../support/nginx';
 import { hasNginx, proxySite, startUpstream } from '../support/nginx-agent';
@@ -51,7 +51,7 @@ describe.skipIf(!hasNginx)('system nginx mode', () => {
   });
 
   const opts = () => ({ ...DEFAULT_RENDER_OPTIONS, listenAddress: '127.0.0.1', httpPort, httpsPort: httpPort + 1, statusPort });
-  const site = (domainId: string, hostname: string, tag: string): NginxFile => {
+  const site = (domainId: string, hostname: string, tag: string): RenderedFile => {
     const r = renderSite(proxySite(domainId, hostname, upstream.port, tag), opts());
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     return r.files[0]!;

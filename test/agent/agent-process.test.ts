@@ -3,7 +3,7 @@
 // with the node gone, and convergence when it returns.
 
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ describe.skipIf(!nginx)('agent process with real nginx', () => {
 
   const runAgent = (): ProcessHandle => spawnProcess(process.execPath, [
     ...CLI, 'run', '--data-dir', dataDir, '--listen', '127.0.0.1', '--http-port', String(ports.http), '--https-port', String(ports.https),
-    '--status-port', String(ports.status), '--metrics-port', String(ports.metrics), '--heartbeat-ms', '300', '--min-backoff-ms', '200',
+    '--status-port', String(ports.status), '--metrics-port', String(ports.metrics), '--heartbeat-ms', '300', '--min-backoff-ms', '200', '--drift-check-ms', '300',
   ]);
 
   const appliedVersion = (): number => node.gateway.getAgent(agentId)?.appliedVersion ?? 0;
@@ -120,6 +120,31 @@ describe.skipIf(!nginx)('agent process with real nginx', () => {
 
     node.store.write('domains', domainId, { tls: { status: 'Pending', certificateId: null, notAfter: null } }, { actor: 'usr_test' });
     await converged(before);
+  });
+
+  it('its watchdog restarts nginx killed under it, and restores a site file edited behind its back', async () => {
+    const pidFile = join(dataDir, 'nginx', 'nginx.pid');
+    const killed = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(killed, 'SIGKILL');
+    await agent!.waitFor(/"msg":"nginx is down/, 10_000);
+    // The killed master's workers may still answer for a moment: wait for the new master itself.
+    const master = (): number => {
+      try {
+        return Number(readFileSync(pidFile, 'utf8'));
+      } catch {
+        return killed;
+      }
+    };
+    await expect.poll(master, { timeout: 15_000 }).not.toBe(killed);
+    await agent!.waitFor(/"msg":"nginx is running"/, 10_000);
+    expect((await httpGet(ports.http, 'shop.example.com', '/revived')).body).toBe('upstream saw /revived');
+
+    const site = join(dataDir, 'nginx', 'conf', 'current', 'sites', `${domainId}.conf`);
+    const applied = readFileSync(site, 'utf8');
+    writeFileSync(site, applied.replace('server {', 'server {\n  return 418;'));
+    await agent!.waitFor(/"msg":"configuration restored after drift","ok":true/, 10_000);
+    expect(readFileSync(site, 'utf8')).toBe(applied);
+    expect((await httpGet(ports.http, 'shop.example.com', '/after-drift')).body).toBe('upstream saw /after-drift');
   });
 
   it('with the node gone, a restarted agent serves its cached config (island mode)', async () => {

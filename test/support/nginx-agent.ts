@@ -7,9 +7,9 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RENDER_OPTIONS, STATUS_PATH, renderAll } from '../../src/core/nginx/index';
-import type { RenderOptions, SiteInput } from '../../src/core/nginx/index';
+import type { RenderOptions, RenderedFile, SiteInput } from '../../src/core/nginx/index';
 import { ManagedNginx, NginxApplier } from '../../src/agent/nginx/index';
-import type { ApplyMeta, NginxEvent, NginxFile } from '../../src/agent/nginx/index';
+import type { ApplyMeta, NginxEvent } from '../../src/agent/nginx/index';
 import { findNginx, freePort } from './nginx';
 
 /** A site proxying everything to 127.0.0.1:upstreamPort, stamping responses with X-Netgoat-Tag. */
@@ -61,7 +61,7 @@ export interface AgentNginx {
   applier: NginxApplier;
   events: NginxEvent[];
   /** Renders sites (plus the main config) into files and their meta. */
-  render(sites: SiteInput[], version: number): { files: NginxFile[]; meta: ApplyMeta };
+  render(sites: SiteInput[], version: number): { files: RenderedFile[]; meta: ApplyMeta };
   stop(): Promise<void>;
 }
 

@@ -21,6 +21,11 @@ export interface ApplierOptions {
   minReloadIntervalMs?: number;
   /** How long a reload may take to bring up new workers. */
   verifyTimeoutMs?: number;
+  /**
+   * Produces the files of the last good state again, for drift repair. Without it the applier
+   * keeps the text of the last good tree itself (about 1 MB for 1000 sites).
+   */
+  rerender?: () => readonly NginxFile[];
 }
 
 interface Job {
@@ -32,13 +37,14 @@ interface Job {
 interface GoodTree {
   gen: number;
   manifest: Manifest;
-  files: readonly NginxFile[];
+  /** Its files, for drift repair; null when `rerender` produces them instead. */
+  files: readonly NginxFile[] | null;
   meta: ApplyMeta;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const asFailure = (e: unknown): VerifyResult => ({ ok: false, message: e instanceof Error ? e.message : String(e), nginxLines: [] });
-const copyFiles = (files: readonly NginxFile[]): NginxFile[] => files.map((f) => ({ path: f.path, content: f.content }));
+const copyFiles = (files: readonly NginxFile[]): NginxFile[] => files.map((f) => ({ ...f }));
 const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 /** A phase timeline that also publishes each phase as it is reached. */
@@ -71,6 +77,7 @@ export class NginxApplier {
   private readonly probeUrl: string;
   private readonly minReloadIntervalMs: number;
   private readonly verifyTimeoutMs: number;
+  private readonly rerender: (() => readonly NginxFile[]) | null;
   private readonly mutex = new Mutex();
   private good: GoodTree | null = null;
   private pending: Job | null = null;
@@ -84,6 +91,7 @@ export class NginxApplier {
     this.probeUrl = opts.probeUrl;
     this.minReloadIntervalMs = opts.minReloadIntervalMs ?? 250;
     this.verifyTimeoutMs = opts.verifyTimeoutMs ?? 10_000;
+    this.rerender = opts.rerender ?? null;
   }
 
   onEvent(listener: NginxEventListener): () => void {
@@ -134,7 +142,7 @@ export class NginxApplier {
     this.events.emit({ type: 'drift_found', at: Date.now(), ...found });
     const good = this.good;
     if (good && !this.pending) {
-      const report = await this.apply(good.files, good.meta);
+      const report = await this.apply(good.files ?? this.rerender!(), good.meta);
       this.events.emit({ type: 'drift_restored', at: Date.now(), report });
     }
     return found;
@@ -260,7 +268,7 @@ export class NginxApplier {
       return this.report(meta, t, previous, back, error);
     }
     t.mark('verified');
-    this.good = { gen: staged.gen, manifest: staged.manifest, files, meta };
+    this.good = { gen: staged.gen, manifest: staged.manifest, files: this.rerender ? null : files, meta };
     this.pruneLater([staged.gen, previous]);
     return this.report(meta, t, staged.gen, false);
   }
@@ -310,7 +318,7 @@ export class NginxApplier {
     const first = await this.reloadAndVerify(true, t).catch(asFailure);
     if (first.ok) {
       t.mark('verified');
-      this.good = { gen: staged.gen, manifest: staged.manifest, files, meta };
+      this.good = { gen: staged.gen, manifest: staged.manifest, files: this.rerender ? null : files, meta };
       this.pruneLater([staged.gen, previous]);
       return this.report(meta, t, staged.gen, false);
     }

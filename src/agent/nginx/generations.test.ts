@@ -25,7 +25,7 @@ describe('configuration generations', () => {
     await gens.swap(first.gen);
     expect(await gens.live()).toBe(first.gen);
 
-    const next = await gens.stage([files[0]!, { path: 'sites/a.conf', content: '# a2\n' }, files[2]!], { ...first, files });
+    const next = await gens.stage([files[0]!, { path: 'sites/a.conf', content: '# a2\n' }, files[2]!], first);
     const ino = async (gen: number, p: string) => (await fs.stat(join(gens.dirOf(gen), p))).ino;
     expect(await ino(next.gen, 'sites/b.conf')).toBe(await ino(first.gen, 'sites/b.conf'));
     expect(await ino(next.gen, 'sites/a.conf')).not.toBe(await ino(first.gen, 'sites/a.conf'));
@@ -44,7 +44,7 @@ describe('configuration generations', () => {
     await fs.appendFile(join(gens.liveLink, 'sites/b.conf'), 'evil;\n');
     expect(await gens.drift(first.manifest)).toEqual({ changed: ['sites/b.conf'], added: [], removed: [] });
 
-    const next = await gens.stage(files, { ...first, files });
+    const next = await gens.stage(files, first);
     expect(await fs.readFile(join(gens.dirOf(next.gen), 'sites/b.conf'), 'utf8')).toBe('# b\n');
   });
 
@@ -55,7 +55,7 @@ describe('configuration generations', () => {
     const ino = async (gen: number, p: string) => (await fs.stat(join(gens.dirOf(gen), p))).ino;
 
     const changed = [files[0]!, { path: 'sites/a.conf', content: '# a2\n' }, { path: 'sites/c.conf', content: '# c\n' }];
-    const next = await gens.stage(changed, { ...first, files });
+    const next = await gens.stage(changed, first);
     // The spare's folder became the new generation.
     expect(next.gen).toBe(first.gen + 1);
     expect(await fs.readdir(join(next.dir, 'sites'))).toEqual(['a.conf', 'c.conf']);
@@ -76,7 +76,7 @@ describe('configuration generations', () => {
     expect((await fs.readdir(join(root, 'gens'))).length).toBe(2);
 
     await fs.appendFile(join(gens.liveLink, 'sites/b.conf'), 'evil;\n');
-    const next = await gens.stage(files, { ...first, files });
+    const next = await gens.stage(files, first);
     expect(await fs.readFile(join(next.dir, 'sites/b.conf'), 'utf8')).toBe('# b\n');
     expect(await gens.drift(next.manifest)).not.toEqual({ changed: [], added: [], removed: [] });
     await gens.swap(next.gen);

@@ -27,7 +27,6 @@ const GEN_RE = /^gen-(\d+)$/;
 export interface BaseTree {
   gen: number;
   manifest: Manifest;
-  files: readonly NginxFile[];
 }
 
 /** A generation folder prepared ahead of the next apply: hard links to every intact file of a base tree. */
@@ -135,11 +134,9 @@ export class Generations {
     // promises through libuv's thread pool, and the event loop is held for only a few ms.
     const manifest: Manifest = new Map();
     const baseDir = base ? this.dirOf(base.gen) : null;
-    // Comparing text is cheaper than hashing it, and unchanged files are usually the same string.
-    const baseText = new Map(base?.files.map((f) => [f.path, f.content]));
     for (const f of files) {
       const old = base?.manifest.get(f.path);
-      const sha = old && baseText.get(f.path) === f.content ? old.sha256 : sha256Hex(f.content);
+      const sha = 'content' in f ? sha256Hex(f.content) : f.sha256;
       const target = join(dir, f.path);
       const linked = spare?.linked.has(f.path) === true;
       if (old && old.sha256 === sha) {
@@ -156,9 +153,11 @@ export class Generations {
       }
       // Writing through a spare's link would change base's file too: replace the link instead.
       if (linked) unlinkSync(target);
-      writeFileSync(target, f.content, { mode: 0o644 });
+      const content = 'content' in f ? f.content : f.render();
+      writeFileSync(target, content, { mode: 0o644 });
       const st = statSync(target);
-      manifest.set(f.path, { sha256: sha, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+      // A re-rendered file is hashed again: the manifest must describe what was written.
+      manifest.set(f.path, { sha256: 'content' in f ? sha : sha256Hex(content), ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
     }
     // Files of base that are not in this tree (a site removed).
     if (spare) for (const path of spare.linked) if (!manifest.has(path)) unlinkSync(join(dir, path));

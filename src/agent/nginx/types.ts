@@ -4,10 +4,12 @@
 import type { ErrorCode } from '../../shared/errors';
 
 /** One configuration file, path relative to the configuration tree (e.g. `sites/<domainId>.conf`). */
-export interface NginxFile {
-  path: string;
-  content: string;
-}
+/**
+ * A file of a tree: its text, or, for a file the caller knows has not changed, its SHA-256 and a
+ * way to produce the text again (called only when the copy on disk cannot be reused, e.g. after
+ * drift). The second form spares the agent holding and re-rendering the text of every site.
+ */
+export type NginxFile = { path: string; content: string } | { path: string; sha256: string; render: () => string };
 
 /** Which desired state a set of files is. */
 export interface ApplyMeta {
