@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { AGENT_SUBPROTOCOL, MAX_NODE_FRAME_BYTES, bodyText } from '../../src/shared/wire/agent';
 import { NonceWindow, openEnvelope, sealEnvelope, type EnvelopeCrypto } from '../../src/shared/wire/agent-envelope';
 import { agentEnvelopeCrypto } from '../../src/agent/envelope-crypto';
+import { startCpuProfile } from './cpu-profile';
 
 interface AgentCredentials {
   agentId: string;
@@ -23,6 +24,7 @@ let connected = 0;
 let expected = 0;
 const sockets: WebSocket[] = [];
 let cpuMark = process.cpuUsage();
+let stopProfile: (() => Promise<void>) | null = null;
 
 /** The agent's envelope crypto with each session key decoded once (same MACs, less work per message). */
 const keyObjects = new Map<string, KeyObject>();
@@ -85,16 +87,19 @@ async function startAll(url: string, agents: readonly AgentCredentials[]): Promi
 // The bench process went away: so do its agents.
 process.on('disconnect', () => process.exit(0));
 
-process.on('message', (msg: { type: string; url?: string; agents?: AgentCredentials[] }) => {
+process.on('message', (msg: { type: string; url?: string; agents?: AgentCredentials[]; profile?: { dir: string; name: string } | null }) => {
   if (msg.type === 'start') {
     expected = msg.agents!.length;
     void startAll(msg.url!, msg.agents!);
   } else if (msg.type === 'mark') {
-    cpuMark = process.cpuUsage();
-    process.send!({ type: 'marked' });
+    void (msg.profile ? startCpuProfile(msg.profile.dir, msg.profile.name) : Promise.resolve(null)).then((stop) => {
+      stopProfile = stop;
+      cpuMark = process.cpuUsage();
+      process.send!({ type: 'marked' });
+    });
   } else if (msg.type === 'stats') {
     const cpu = process.cpuUsage(cpuMark);
-    process.send!({ type: 'stats', diffBytes, diffs, refused, cpuMs: (cpu.user + cpu.system) / 1000 });
+    void (stopProfile ?? (() => Promise.resolve()))().then(() => process.send!({ type: 'stats', diffBytes, diffs, refused, cpuMs: (cpu.user + cpu.system) / 1000 }));
   } else if (msg.type === 'stop') {
     for (const ws of sockets) ws.terminate();
     process.exit(0);

@@ -16,7 +16,7 @@ import { NonceWindow, openEnvelope } from '../../shared/wire/agent-envelope';
 import { diffDesired, selectorKey, type AgentSelector } from '../../core/desired/index';
 import { validationError } from '../../shared/validation';
 import { nodeEnvelopeCrypto } from './crypto';
-import { SharedBody, sendSealed } from './shared-body';
+import { SharedBody, sendSealed, type AgentSocket } from './shared-body';
 import { LinkTable, agentLinkMigrations, emptyLink, type LinkRecord } from './link-table';
 import { DesiredGroup, DesiredSourceReader, type UnsealCertificate } from './desired-groups';
 import {
@@ -97,8 +97,7 @@ interface AgentState {
   nginxDownSince: number | null;
 }
 
-interface Session {
-  ws: WebSocket;
+interface Session extends AgentSocket {
   agentId: string | null;
   /** The key the agent signs with; the node answers with the same one. */
   kid: string | null;
@@ -195,7 +194,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
   function sendShared(st: AgentState, body: SharedBody): void {
     const s = st.session;
     const key = s?.kid ? st.doc.keys.find((k) => k.kid === s.kid) : undefined;
-    if (s && key) sendSealed(s.ws, key, body, now(), nodeEnvelopeCrypto.nonce());
+    if (s && key) sendSealed(s, key, body, now(), nodeEnvelopeCrypto.nonce());
   }
 
   /** Sends the next push if the agent is linked, idle, and not on the desired state yet. */
@@ -453,8 +452,9 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
     }
   }
 
-  wss.on('connection', (ws: WebSocket) => {
-    const s: Session = { ws, agentId: null, kid: null, bad: 0, alive: true };
+  /** A new WebSocket on `socket`: a session, unsigned until its hello. */
+  function onConnection(ws: WebSocket, socket: Duplex): void {
+    const s: Session = { ws, socket, agentId: null, kid: null, bad: 0, alive: true };
     sessions.add(s);
     ws.on('pong', () => (s.alive = true));
     ws.on('message', (data, isBinary) => {
@@ -476,7 +476,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
         waitingForFull.delete(st);
       }
     });
-  });
+  }
 
   const pinger = setInterval(() => {
     for (const s of sessions) {
@@ -511,7 +511,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
     handleUpgrade(req, socket, head) {
       const path = (req.url ?? '').split('?')[0];
       if (path !== AGENT_GATEWAY_PATH) return false;
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket));
       return true;
     },
     createEnrollmentToken: (input) => createEnrollmentToken(store, input),

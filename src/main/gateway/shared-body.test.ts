@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket, WebSocketServer } from 'ws';
 import { NonceWindow, openEnvelope, sealEnvelope } from '../../shared/wire/agent-envelope';
 import { agentEnvelopeCrypto } from '../../agent/envelope-crypto';
-import { SharedBody, sealShared, sendSealed } from './shared-body';
+import { SharedBody, sealShared, sendSealed, type AgentSocket } from './shared-body';
 
 const key = { kid: 'k0123456789abcdef', secret: randomBytes(32).toString('base64url') };
 const body = JSON.stringify({ type: 'diff', note: 'quotes " and \\ backslashes, ünïcödé, a newline\n and </script>', version: 7 });
@@ -42,7 +42,7 @@ describe('sending a sealed body', () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
     await new Promise<void>((r) => wss.once('listening', () => r()));
     const port = (wss.address() as { port: number }).port;
-    const server = new Promise<WebSocket>((r) => wss.once('connection', (ws) => r(ws)));
+    const server = new Promise<AgentSocket>((r) => wss.once('connection', (ws, req) => r({ ws, socket: req.socket })));
     const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
     const received: { text: string; binary: boolean }[] = [];
     const allReceived = new Promise<void>((r) => client.on('message', (data: Buffer, binary) => {
@@ -52,10 +52,10 @@ describe('sending a sealed body', () => {
     await new Promise<void>((r) => client.once('open', () => r()));
     const small = new SharedBody(body);
     const large = new SharedBody(JSON.stringify({ type: 'full', domains: 'x"y\\'.repeat(20_000) }));
-    const ws = await server;
+    const to = await server;
     const sent = [small, large, small].map((shared) => {
       const nonce = agentEnvelopeCrypto.nonce();
-      sendSealed(ws, key, shared, 1_763_940_000_000, nonce);
+      sendSealed(to, key, shared, 1_763_940_000_000, nonce);
       return sealShared(key, shared, 1_763_940_000_000, nonce).toString();
     });
     await allReceived;

@@ -2,9 +2,10 @@
 // string literal for the frame); each agent's frame adds only its own key id, timestamp, nonce and
 // MAC. The bytes are exactly those of sealEnvelope (docs/PROTOCOL-agent.md, "The signed envelope").
 
-import { createHmac } from 'node:crypto';
-import type { WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
+import { WebSocket } from 'ws';
 import { AGENT_SUBPROTOCOL } from '../../shared/wire/agent';
+import { hmacSha256Hex } from './hmac';
 
 /**
  * Up to this many bytes the shared body is copied behind each agent's header and goes out as one
@@ -31,30 +32,58 @@ export class SharedBody {
  * under the session key over "netgoat-agent-1\n" + kid + "\n" + ts + "\n" + nonce + "\n" + body.
  */
 function sealedHead(key: { kid: string; secret: string }, body: SharedBody, now: number, nonce: string): string {
-  const mac = createHmac('sha256', Buffer.from(key.secret, 'base64url'))
-    .update(`${AGENT_SUBPROTOCOL}\n${key.kid}\n${now}\n${nonce}\n`)
-    .update(body.bytes)
-    .digest('hex');
+  const mac = hmacSha256Hex(key.secret, `${AGENT_SUBPROTOCOL}\n${key.kid}\n${now}\n${nonce}\n`, body.bytes);
   return `{"kid":${JSON.stringify(key.kid)},"ts":${now},"nonce":"${nonce}","mac":"${mac}","body":`;
 }
 
 /** One agent's signed frame of a shared body, as UTF-8 text in one buffer. */
 export function sealShared(key: { kid: string; secret: string }, body: SharedBody, now: number, nonce: string): Buffer {
-  const head = sealedHead(key, body, now, nonce);
-  const headBytes = Buffer.byteLength(head);
-  const frame = Buffer.allocUnsafe(headBytes + body.field.length);
-  frame.write(head, 0, 'utf8');
-  body.field.copy(frame, headBytes);
+  return framed(sealedHead(key, body, now, nonce), body, 0);
+}
+
+/**
+ * The envelope head and the shared body copied behind `headerBytes` bytes left for a WebSocket frame
+ * header. The head is ASCII (key ids, digits, base64url and hex), so its length is its byte count.
+ */
+function framed(head: string, body: SharedBody, headerBytes: number): Buffer {
+  const frame = Buffer.allocUnsafe(headerBytes + head.length + body.field.length);
+  frame.write(head, headerBytes, 'latin1');
+  body.field.copy(frame, headerBytes + head.length);
   return frame;
 }
 
-/** Signs a shared body for one agent and sends it as one text message on the agent's socket. */
-export function sendSealed(ws: WebSocket, key: { kid: string; secret: string }, body: SharedBody, now: number, nonce: string): void {
+/** Where a sealed frame goes: the agent's WebSocket and the socket under it. */
+export interface AgentSocket {
+  ws: WebSocket;
+  socket: Duplex;
+}
+
+/**
+ * Signs a shared body for one agent and sends it as one text message on the agent's socket.
+ *
+ * A fan-out writes one frame to each of thousands of sockets, so a small frame is built whole, with
+ * its WebSocket header (FIN + text, unmasked as from a server, RFC 6455 §5.2), and written to the
+ * socket in one call: ws would allocate the header apart and write both through cork, writev and
+ * uncork. Without compression ws writes its own frames straight to the socket too, so frames keep
+ * their order; nothing is written once the WebSocket is closing.
+ */
+export function sendSealed(to: AgentSocket, key: { kid: string; secret: string }, body: SharedBody, now: number, nonce: string): void {
+  if (to.ws.readyState !== WebSocket.OPEN) return;
+  const head = sealedHead(key, body, now, nonce);
+  const payload = head.length + body.field.length;
   if (body.field.length <= COPY_LIMIT) {
-    ws.send(sealShared(key, body, now, nonce), { binary: false });
+    const headerBytes = payload < 126 ? 2 : 4;
+    const frame = framed(head, body, headerBytes);
+    frame[0] = 0x81;
+    if (headerBytes === 2) frame[1] = payload;
+    else {
+      frame[1] = 126;
+      frame.writeUInt16BE(payload, 2);
+    }
+    to.socket.write(frame);
     return;
   }
   // Both fragments are queued in this one call, so nothing else sent to this agent can come between them.
-  ws.send(Buffer.from(sealedHead(key, body, now, nonce)), { binary: false, fin: false });
-  ws.send(body.field, { binary: false, fin: true });
+  to.ws.send(Buffer.from(head, 'latin1'), { binary: false, fin: false });
+  to.ws.send(body.field, { binary: false, fin: true });
 }
