@@ -23,6 +23,8 @@ export interface NginxController {
   reload(): Promise<void>;
   /** Whether the master runs (cheap: pid file and /proc/PID, no worker scan). */
   running(): Promise<boolean>;
+  /** The running master's pid, or null (as cheap as running()). */
+  master(): Promise<number | null>;
   status(): Promise<NginxProcessStatus>;
   stop(): Promise<void>;
 }
@@ -87,6 +89,10 @@ export abstract class DaemonNginx implements NginxController {
 
   async running(): Promise<boolean> {
     return (await this.masterPid()) !== null;
+  }
+
+  master(): Promise<number | null> {
+    return this.masterPid();
   }
 
   async status(): Promise<NginxProcessStatus> {

@@ -5,6 +5,8 @@
 import type { NginxApplier } from './applier';
 import { processTitle } from './processes';
 
+const WORKER_LIST_MAX_AGE_MS = 30_000;
+
 export interface WatchdogOptions {
   /** How often the master is checked. */
   checkIntervalMs?: number;
@@ -25,6 +27,8 @@ export class NginxWatchdog {
   private running: Promise<void> | null = null;
   private lastMaster: number | null = null;
   private lastWorkers: number[] = [];
+  private lastGeneration: number | null = null;
+  private workersListedAt = 0;
   private down = false;
   private attempts = 0;
   private retryAt = 0;
@@ -58,15 +62,24 @@ export class NginxWatchdog {
 
   private async check(): Promise<void> {
     const events = this.applier.events;
-    const status = await this.applier.controller.status();
-    if (status.running && status.masterPid !== null) {
-      if (this.down || this.lastMaster !== status.masterPid) {
-        if (this.down) events.emit({ type: 'nginx_up', masterPid: status.masterPid, at: Date.now() });
+    const controller = this.applier.controller;
+    const master = await controller.master();
+    if (master !== null) {
+      if (this.down || this.lastMaster !== master) {
+        if (this.down) events.emit({ type: 'nginx_up', masterPid: master, at: Date.now() });
         this.down = false;
         this.attempts = 0;
       }
-      this.lastMaster = status.masterPid;
-      this.lastWorkers = status.workerPids;
+      // The workers matter only once their master has died (they keep its ports). Listing them scans
+      // all of /proc, so that is done when they may have changed: a new master, a reload (the live
+      // tree changed), and now and then for a worker the master respawned.
+      const generation = await controller.generations.live();
+      if (master !== this.lastMaster || generation !== this.lastGeneration || Date.now() - this.workersListedAt > WORKER_LIST_MAX_AGE_MS) {
+        this.lastWorkers = (await controller.status()).workerPids;
+        this.lastGeneration = generation;
+        this.workersListedAt = Date.now();
+      }
+      this.lastMaster = master;
       return;
     }
     if (!this.down) {
