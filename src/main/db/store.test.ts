@@ -134,6 +134,23 @@ describe('local writes', () => {
     expect(s.vector()).toEqual({ n1: 1 });
   });
 
+  it('a transaction with more pending documents than the store holds in memory reads every one back', () => {
+    const s = open('n1');
+    s.write('teams', 'team_old', { name: 'Old', createdAt: 1 }, { actor: 'u1' });
+    s.list('teams'); // the row is written, so the document may be read from the table again
+    const n = 20_500;
+    s.transaction(() => {
+      for (let i = 0; i < n; i++) s.write('teams', `team_${i}`, { name: `T${i}`, createdAt: 1 }, { actor: 'u1' });
+      // Loaded from its row while every held document is pending: it must not be the one let go.
+      s.write('teams', 'team_old', { name: 'Renamed' }, { actor: 'u1' });
+      expect(s.get('teams', 'team_old')?.name).toBe('Renamed');
+      for (let i = 0; i < n; i += 97) expect(s.get('teams', `team_${i}`)?.name).toBe(`T${i}`);
+      expect(s.get('teams', `team_${n - 1}`)?.name).toBe(`T${n - 1}`);
+    });
+    expect(s.get('teams', 'team_old')?.name).toBe('Renamed');
+    expect(s.list('teams')).toHaveLength(n + 1);
+  });
+
   it('a failed nested transaction caught inside another undoes only its own changes in memory', () => {
     const s = open('n1');
     s.write('domains', 'd0', domainDoc('t1', 'before.example'), { actor: 'u1' });

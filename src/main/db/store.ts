@@ -821,12 +821,14 @@ export class Store {
 
   /** Holds a document, evicting in load order: refreshing the order on every write costs more than the rare re-read it saves. */
   private hold(doc: HeldDoc): void {
+    // Room is made first: the document being added is about to be used (and, for a new one, to become
+    // pending), so it must never be the one evicted.
+    if (this.heldCount >= STATE_CACHE_LIMIT) this.evictOne();
     let docs = this.held.get(doc.collection);
     if (!docs) this.held.set(doc.collection, (docs = new Map()));
     docs.set(doc.id, doc);
     this.heldCount++;
     this.loadOrder.push(doc);
-    if (this.heldCount > STATE_CACHE_LIMIT) this.evictOne();
   }
 
   /** Drops the longest-held document whose row is current; pending ones go back in line. */
