@@ -42,8 +42,12 @@ export async function run(args: string[]): Promise<void> {
   const target = new NginxTarget({ prefix, certDir: join(dataDir, 'certs'), render: opts, watchdog: { checkIntervalMs: 60_000, driftIntervalMs: 0 } });
   const phases = new Map<ApplyPhase, number[]>();
   let timing = false;
+  /** The pipeline's share of the apply being timed: the sum of its phases. */
+  let pipeline = 0;
   target.onEvent((e) => {
-    if (timing && e.type === 'apply_phase') phases.set(e.phase, [...(phases.get(e.phase) ?? []), e.ms]);
+    if (!timing || e.type !== 'apply_phase') return;
+    phases.set(e.phase, [...(phases.get(e.phase) ?? []), e.ms]);
+    pipeline += e.ms;
   });
 
   try {
@@ -67,6 +71,7 @@ export async function run(args: string[]): Promise<void> {
 
       await sleep(300);
       timing = true;
+      pipeline = 0;
       const t0 = performance.now();
       const r = await target.apply(next, { version: v, checksum: String(v).padStart(64, '0') });
       const total = performance.now() - t0;
@@ -74,7 +79,6 @@ export async function run(args: string[]): Promise<void> {
       if (!r.ok) throw new Error(`apply ${v} failed: ${r.message}`);
       totals.push(total);
       // What the pipeline's phases do not cover: rendering the new state before staging.
-      const pipeline = [...phases.values()].reduce((sum, xs) => sum + (xs[xs.length - 1] ?? 0), 0);
       renders.push(Math.max(0, total - pipeline));
     }
 

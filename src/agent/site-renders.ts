@@ -3,11 +3,11 @@
 // its text again should the file on disk need rewriting (drift), so an apply of one changed domain
 // among 1000 renders one site, and the agent holds no site's text between applies.
 
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { planSite, renderMainConfig, renderSitePlan, siteConflicts, sitePath, type RenderError, type RenderOptions, type SiteIdentity, type SiteInput } from '../core/nginx/index';
 import type { DesiredEntry } from '../core/desired/index';
 import type { NginxFile } from './nginx/index';
+import { sha256Hex } from './nginx/generations';
 
 /** What one entry rendered to. */
 interface RenderedSite extends SiteIdentity {
@@ -20,8 +20,6 @@ interface RenderedSite extends SiteIdentity {
 }
 
 export type SiteRenderResult = { ok: true; files: NginxFile[]; certFiles: Set<string> } | { ok: false; error: RenderError };
-
-const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export class SiteRenders {
   private readonly rendered = new Map<string, RenderedSite>();

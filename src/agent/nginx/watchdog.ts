@@ -3,7 +3,7 @@
 // is checked against the last good manifest every so often.
 
 import type { NginxApplier } from './applier';
-import { processTitle } from './processes';
+import { activeWorkers, processTitle } from './processes';
 
 const WORKER_LIST_MAX_AGE_MS = 30_000;
 
@@ -75,7 +75,7 @@ export class NginxWatchdog {
       // tree changed), and now and then for a worker the master respawned.
       const generation = await controller.generations.live();
       if (master !== this.lastMaster || generation !== this.lastGeneration || Date.now() - this.workersListedAt > WORKER_LIST_MAX_AGE_MS) {
-        this.lastWorkers = (await controller.status()).workerPids;
+        this.lastWorkers = activeWorkers(master);
         this.lastGeneration = generation;
         this.workersListedAt = Date.now();
       }

@@ -576,18 +576,10 @@ export class Store {
   /** Record a document's new state (`last`: its lastWrite); its row is written later (see pendingDocs). */
   private saveState(collection: string, id: string, doc: HeldDoc | undefined, state: DocState, last: string | null, team: string | null): HeldDoc {
     const level = this.nested.length > 0 ? this.nested[this.nested.length - 1]! : undefined;
-    if (level && doc && doc.nestId !== level.id) {
-      const { collection: _c, id: _i, ...fields } = doc;
-      this.undo.push({ doc, created: false, fields });
-      doc.nestId = level.id;
-    }
+    if (level && doc && doc.nestId !== level.id) this.keepForUndo(doc, level, false);
     if (!doc) {
       doc = heldDoc(collection, id, state, last, undefined);
-      if (level) {
-        const { collection: _c, id: _i, ...fields } = doc;
-        this.undo.push({ doc, created: true, fields });
-        doc.nestId = level.id;
-      }
+      if (level) this.keepForUndo(doc, level, true);
       doc.tx = this.txNumber;
       this.hold(doc);
       this.txDocs.push(doc);
@@ -606,6 +598,13 @@ export class Store {
       this.pendingDocs.push(doc);
     }
     return doc;
+  }
+
+  /** Records a document's fields as they are before `level` first changes it (see NestedLevel). */
+  private keepForUndo(doc: HeldDoc, level: NestedLevel, created: boolean): void {
+    const { collection: _c, id: _i, ...fields } = doc;
+    this.undo.push({ doc, created, fields });
+    doc.nestId = level.id;
   }
 
   /** Each full chunk goes in at once: rows held to the end of a long transaction would outlive the young generation. */
