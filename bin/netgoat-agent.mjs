@@ -1,13 +1,13 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded --no-opt --no-sparkplug --expose-gc --compact-on-every-full-gc
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1 --single-threaded --jitless --expose-gc --compact-on-every-full-gc
 // `netgoat-agent` on the command line. The agent runs in this very process from a one-file build of
 // src/agent/cli.ts (esbuild, the bundler tsx already depends on), made on first run and again
 // whenever the sources are newer: no TypeScript loader thread and no second Node process stay
 // resident on an edge host. The shebang keeps an idle agent small: a 1 MB young generation, V8
-// without helper threads (an agent's heap is small; rendering 1000 domains is no slower), no
-// optimizing compiler (its code pages stay out of memory, and an agent renders too rarely for it to
-// pay: the first renders are faster without it), no baseline compiler either (its machine code
-// stays resident after an apply: 1.2 MB at 1000 domains, for a first apply ~0.3 s faster in CPU
-// time), gc exposed and every full collection compacting
+// without helper threads (an agent's heap is small; rendering 1000 domains is no slower), V8
+// without machine code of its own (--jitless: no optimizing or baseline compiler, whose code stays
+// resident after an apply, 1.2 MB at 1000 domains, and regular expressions interpreted rather than
+// compiled into code pages; an agent renders too rarely for compiled code to pay, and it uses no
+// WebAssembly), gc exposed and every full collection compacting
 // (the agent collects once after each apply, src/agent/idle-heap.ts), two malloc arenas, and
 // glibc giving freed memory above 128 kB back to the OS (the agent keeps these two thresholds out
 // of nginx's environment, src/agent/nginx/processes.ts). Run as `node bin/netgoat-agent.mjs` it

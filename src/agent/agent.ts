@@ -198,7 +198,12 @@ export class Agent {
       this.log('apply failed', { version, code: report.code, message: report.message, domainId: report.domainId });
     }
     // Before the ack, so the agent the node sees in sync is the idle one; not while newer pushes wait.
-    if (this.pending === 1) releaseApplyGarbage();
+    // After the target's housekeeping: pruning old trees and linking the next one makes garbage too,
+    // which would otherwise sit in the old generation until V8's memory reducer runs, seconds later.
+    if (this.pending === 1) {
+      await this.opts.target.settled?.();
+      releaseApplyGarbage();
+    }
     this.ack(version, report);
   }
 

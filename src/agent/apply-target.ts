@@ -11,6 +11,8 @@ export interface ApplyTarget {
   apply(entries: ReadonlyMap<string, DesiredEntry>, meta: { version: number; checksum: string }): Promise<ApplyReport>;
   /** nginx's stub_status numbers (up: false when it does not answer). */
   status(): Promise<NginxStatus>;
+  /** Resolves once the work an apply leaves behind (old trees pruned, the next one prepared) is done. */
+  settled?(): Promise<void>;
   /** Stops the target's own timers (the data plane keeps serving). */
   stop?(): Promise<void>;
 }

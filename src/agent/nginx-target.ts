@@ -3,6 +3,7 @@
 // back). A state that does not render is refused here and never reaches nginx. A watchdog keeps
 // nginx running and its tree as applied.
 
+import { monotonicMs } from './monotonic';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -65,6 +66,11 @@ export class NginxTarget implements ApplyTarget {
     return this.applier.onEvent(listener);
   }
 
+  /** The applier's housekeeping after an apply is done (its folders pruned, the spare generation linked). */
+  settled(): Promise<void> {
+    return this.applier.idle();
+  }
+
   /** Stops watching; nginx itself keeps serving (the agent may be restarting or upgrading). */
   async stop(): Promise<void> {
     await this.watchdog.stop();
@@ -76,11 +82,11 @@ export class NginxTarget implements ApplyTarget {
     meta: { version: number; checksum: string },
     go: (files: NginxFile[], m: { version: number; checksum: string; domains: string[] }) => Promise<NginxApplyReport>,
   ): Promise<ApplyReport> {
-    const started = performance.now();
+    const started = monotonicMs();
     const rendered = this.renders.render(entries);
     if (!rendered.ok) {
       const { error } = rendered;
-      return { ok: false, code: 'NG_VALIDATION', message: `${error.path.join('.')}: ${error.message}`, domainId: error.domainId, durationMs: performance.now() - started, rolledBack: false };
+      return { ok: false, code: 'NG_VALIDATION', message: `${error.path.join('.')}: ${error.message}`, domainId: error.domainId, durationMs: monotonicMs() - started, rolledBack: false };
     }
     const r = await go(rendered.files, { ...meta, domains: [...entries.keys()] });
     if (r.ok) {
@@ -90,7 +96,7 @@ export class NginxTarget implements ApplyTarget {
     return {
       ok: r.ok, code: r.error?.code ?? null, message: r.error?.message ?? null, domainId: r.error?.domainId ?? null,
       // From the desired state in: rendering is part of what an apply costs.
-      durationMs: performance.now() - started, rolledBack: r.rolledBack,
+      durationMs: monotonicMs() - started, rolledBack: r.rolledBack,
     };
   }
 

@@ -3,6 +3,7 @@
 // time; while one runs, only the newest request waits (older ones are superseded), and reloads
 // are at least minReloadIntervalMs apart.
 
+import { monotonicMs } from '../monotonic';
 import { NgError } from '../../shared/errors';
 import type { NginxController } from './controller';
 import { NginxEvents } from './events';
@@ -50,7 +51,7 @@ const round = (ms: number): number => Math.round(ms * 100) / 100;
 /** A phase timeline that also publishes each phase as it is reached. */
 class Timeline {
   readonly marks: PhaseMark[] = [];
-  private readonly started = performance.now();
+  private readonly started = monotonicMs();
   private last = this.started;
 
   constructor(
@@ -59,7 +60,7 @@ class Timeline {
   ) {}
 
   mark(phase: ApplyPhase, error?: ApplyError): void {
-    const now = performance.now();
+    const now = monotonicMs();
     const m: PhaseMark = { phase, at: Date.now(), ms: round(now - this.last) };
     this.last = now;
     this.marks.push(m);
@@ -67,7 +68,7 @@ class Timeline {
   }
 
   elapsed(): number {
-    return round(performance.now() - this.started);
+    return round(monotonicMs() - this.started);
   }
 }
 

@@ -23,6 +23,7 @@ export class NginxWatchdog {
   private readonly backoffInitialMs: number;
   private readonly backoffMaxMs: number;
   private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
   private driftTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private lastMaster: number | null = null;
@@ -44,6 +45,12 @@ export class NginxWatchdog {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => this.tick(), this.checkIntervalMs);
+    // A reload replaces the workers: list the new ones at once. Waiting for the next check would
+    // leave a window (and after a rollback to the same tree, 30 s) in which a master killed would
+    // leave workers nobody tells to quit, holding the ports the restart needs.
+    this.unsubscribe = this.applier.onEvent((e) => {
+      if (e.type === 'apply_done') void this.listWorkers();
+    });
     if (this.driftIntervalMs > 0) this.driftTimer = setInterval(() => void this.applier.checkDrift().catch(() => undefined), this.driftIntervalMs);
   }
 
@@ -51,6 +58,8 @@ export class NginxWatchdog {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.driftTimer) clearInterval(this.driftTimer);
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     this.timer = null;
     this.driftTimer = null;
     await this.running;
@@ -97,6 +106,15 @@ export class NginxWatchdog {
       this.retryAt = Date.now() + retryInMs;
       events.emit({ type: 'nginx_restart_failed', attempt: this.attempts, message: e instanceof Error ? e.message : String(e), retryInMs, at: Date.now() });
     }
+  }
+
+  /** The running master's workers, remembered for the day it dies. */
+  private async listWorkers(): Promise<void> {
+    const master = await this.applier.controller.master();
+    if (master === null) return;
+    this.lastWorkers = activeWorkers(master);
+    this.lastGeneration = await this.applier.controller.generations.live();
+    this.workersListedAt = Date.now();
   }
 
   /** Workers outlive a killed master and keep its ports; a graceful quit closes those at once. */
