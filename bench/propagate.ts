@@ -57,7 +57,8 @@ function prepare(path: string, domainCount: number, agentCount: number): { ids: 
 
 /** The node process (bench/support/propagate-node.ts) and a typed call into it. */
 function startNode(): { child: ChildProcess; call: <T>(cmd: string, args?: Record<string, unknown>) => Promise<T> } {
-  const child = fork(join(import.meta.dirname, 'support', 'propagate-node.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // From a one-file build, as bin/netgoat.mjs runs a node: no TypeScript loader in the process measured.
+  const child = fork(join(import.meta.dirname, 'support', 'built-process.mjs'), ['bench/support/propagate-node.ts'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   child.on('message', (msg: PropagateReply) => {

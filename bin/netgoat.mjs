@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// `netgoat` on the command line: runs the TypeScript sources through tsx (a dependency), so the
-// command works straight from a checkout or an installed package with no build step.
-import { register } from 'tsx/esm/api';
+// `netgoat` on the command line: works straight from a checkout or an installed package, with no
+// build step to run first (./node-cli.mjs makes and keeps its own).
+import { loadNodeCli } from './node-cli.mjs';
 
-register();
-const { runCli } = await import('../src/main/cli.ts');
+const { runCli } = await loadNodeCli();
 await runCli(process.argv.slice(2));

@@ -34,7 +34,6 @@ if (webConsoleIsStale()) {
   }
 }
 
-const { register } = await import('tsx/esm/api');
-register();
-const { runCli } = await import('../src/main/cli.ts');
+const { loadNodeCli } = await import('../bin/node-cli.mjs');
+const { runCli } = await loadNodeCli();
 await runCli(['serve', ...process.argv.slice(2)]);

@@ -2,7 +2,8 @@
 // prints where its console is, and closes it cleanly on SIGINT/SIGTERM (exiting anyway if closing
 // hangs). Runnable directly (`node --import tsx src/main/serve.ts`) or through bin/netgoat.mjs.
 
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NgError, isNgError } from '../shared/errors';
 import { parseServeArgs, SERVE_USAGE } from './args';
@@ -16,9 +17,19 @@ import { readAgentPortConfig } from './gateway/agent-port-config';
 /** After this long, a shutdown that has not finished gives up and exits non-zero. */
 export const SHUTDOWN_TIMEOUT_MS = 5000;
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** Where `npm run build:web` puts the web console (see vite.web.config.ts). */
-export const WEB_ROOT = resolve(here, '..', '..', 'out', 'web');
+/**
+ * Where `npm run build:web` puts the web console (see vite.web.config.ts), under the package root:
+ * the nearest folder up with a package.json, found the same from src/main and from the one-file
+ * build in node_modules/.cache/netgoat (bin/node-cli.mjs).
+ */
+export const WEB_ROOT = join(packageRootOf(dirname(fileURLToPath(import.meta.url))), 'out', 'web');
+
+function packageRootOf(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+    if (dirname(d) === d) return resolve(dir, '..', '..');
+  }
+}
 
 export async function runServe(argv: readonly string[]): Promise<void> {
   const parsed = parseServeArgs(argv);
