@@ -153,7 +153,7 @@ export async function run(args: string[]): Promise<void> {
     const refused = stats.reduce((s, x) => s + x.refused, 0);
     const agentsCpuMs = stats.reduce((s, x) => s + x.cpuMs, 0);
 
-    const note = `${agentCount} agents (link clients in ${workerCount} worker process(es): envelope checked, no schema check, ack without nginx), ${domainCount} domains, ${samples} changes timed after ${warmup} warm-up changes`;
+    const note = `${agentCount} agents (link clients in ${workerCount} worker process(es): envelope checked (MAC, skew, replay), body read for type, version and checksum only, ack without nginx), ${domainCount} domains, ${samples} changes timed after ${warmup} warm-up changes`;
     report('propagate', [
       { figure: 'p50_ms', value: round(percentile(lat, 50)), target: '', note: 'one domain changed → acknowledged by every agent' },
       { figure: 'p99_ms', value: round(percentile(lat, 99)), target: agentCount >= 10_000 ? '≤ 500' : '≤ 50', note },

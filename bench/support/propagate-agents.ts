@@ -1,15 +1,17 @@
 // A worker process of the propagate bench: many lightweight link clients, one signed WebSocket
 // session each. They check every envelope (MAC, skew, nonce) and acknowledge each push at once,
 // without the schema check, the cache or nginx of a real agent: the bench measures the node. They
-// share the node's two cores, so they keep per-message work lean: session keys decoded once, acks
-// written from a template, one masked write per ack.
+// share the node's two cores, so they keep per-message work lean: a minimal WebSocket client
+// (./raw-websocket.ts), MACs made as the node makes them (pad blocks derived once per key, no HMAC
+// context per message), of the verified body only the type, version and checksum read (not the
+// whole body parsed), acks written from a template, one masked write per ack.
 
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { WebSocket } from 'ws';
 import { AGENT_SUBPROTOCOL, MAX_NODE_FRAME_BYTES, bodyText } from '../../src/shared/wire/agent';
-import { NonceWindow, openEnvelope, sealEnvelope, type EnvelopeCrypto } from '../../src/shared/wire/agent-envelope';
+import { NonceWindow, sealEnvelope, verifyEnvelope, type EnvelopeCrypto } from '../../src/shared/wire/agent-envelope';
 import { agentEnvelopeCrypto } from '../../src/agent/envelope-crypto';
+import { hmacSha256Hex } from '../../src/main/gateway/hmac';
 import { startCpuProfile } from './cpu-profile';
+import { openRawWebSocket, type RawWebSocket } from './raw-websocket';
 
 interface AgentCredentials {
   agentId: string;
@@ -22,61 +24,56 @@ let diffs = 0;
 let refused = 0;
 let connected = 0;
 let expected = 0;
-const sockets: WebSocket[] = [];
+const sockets: RawWebSocket[] = [];
 let cpuMark = process.cpuUsage();
 let stopProfile: (() => Promise<void>) | null = null;
 
-/** The agent's envelope crypto with each session key decoded once (same MACs, less work per message). */
-const keyObjects = new Map<string, KeyObject>();
-const crypto: EnvelopeCrypto = {
-  ...agentEnvelopeCrypto,
-  hmacHex: (keyB64, text) => {
-    let k = keyObjects.get(keyB64);
-    if (!k) keyObjects.set(keyB64, (k = createSecretKey(Buffer.from(keyB64, 'base64url'))));
-    return createHmac('sha256', k).update(text).digest('hex');
-  },
-};
+/** The agent's envelope crypto with the node's HMAC (same MACs, less work per message). */
+const crypto: EnvelopeCrypto = { ...agentEnvelopeCrypto, hmacHex: (keyB64, text) => hmacSha256Hex(keyB64, text) };
+
+/**
+ * What an ack needs of a push: its type, and for the pushes an agent acknowledges, the top-level
+ * version and checksum. The node writes `type` first and `version` before any domain, so the first
+ * match is the top-level field (the domains hold no "version" key).
+ */
+const PUSH = /^\{"type":"(full|diff|in_sync)",.*?"version":(\d+),"checksum":"([0-9a-f]{64}|)"/s;
 
 /** The body text bodyText() makes of a successful ack: the same bytes, without serialising an object each time. */
 const ackText = (version: number, checksum: string): string =>
   `{"type":"ack","version":${version},"appliedVersion":${version},"appliedChecksum":"${checksum}","report":{"ok":true,"code":null,"message":null,"domainId":null,"durationMs":0,"rolledBack":false}}`;
 
 /** Opens one agent's session; resolves once it is open (a refused connect is retried). */
-function startAgent(url: string, a: AgentCredentials): Promise<void> {
+async function startAgent(url: string, a: AgentCredentials): Promise<void> {
   const key = { kid: a.kid, secret: a.secret };
-  const window = new NonceWindow();
-  const ws = new WebSocket(url, AGENT_SUBPROTOCOL, { perMessageDeflate: false, maxPayload: MAX_NODE_FRAME_BYTES });
-  const signed = { secret: a.secret, window };
+  const signed = { secret: a.secret, window: new NonceWindow() };
   const keyFor = (kid: string) => (kid === key.kid ? signed : undefined);
-  // A buffer is masked into one frame and written at once (a string would go out as header + payload).
-  const send = (text: string) => ws.send(Buffer.from(sealEnvelope(crypto, key, text, Date.now())), { binary: false });
-  const opened = new Promise<void>((resolve) => {
-    ws.once('open', () => {
-      sockets.push(ws);
-      send(bodyText({ type: 'hello', agentId: a.agentId, appliedVersion: 0, appliedChecksum: '', agentVersion: 'bench' }));
-      if (++connected === expected) process.send!({ type: 'connected' });
-      resolve();
-    });
-    ws.once('error', () => {
-      if (ws.readyState !== WebSocket.OPEN) setTimeout(() => void startAgent(url, a).then(resolve), 100);
-    });
-  });
-  ws.on('message', (data: Buffer) => {
-    const opened = openEnvelope(crypto, data.toString(), { maxBytes: MAX_NODE_FRAME_BYTES, now: Date.now(), keyFor });
-    if (!opened.ok) {
+  let ws: RawWebSocket | null = null;
+  const send = (text: string) => ws!.sendText(sealEnvelope(crypto, key, text, Date.now()));
+  const onText = (text: string, bytes: number) => {
+    const verified = verifyEnvelope(crypto, text, { maxBytes: MAX_NODE_FRAME_BYTES, now: Date.now(), keyFor });
+    if (!verified.ok) {
       refused++;
       return;
     }
-    const body = opened.body as { type: string; version: number; checksum: string };
-    if (body.type === 'diff') {
-      diffBytes += data.length;
+    const push = PUSH.exec(verified.bodyText);
+    if (!push) return;
+    if (push[1] === 'diff') {
+      diffBytes += bytes;
       diffs++;
     }
-    if (body.type !== 'full' && body.type !== 'diff' && body.type !== 'in_sync') return;
-    send(ackText(body.version, body.checksum));
-  });
-  ws.on('error', () => undefined);
-  return opened;
+    send(ackText(Number(push[2]), push[3]!));
+  };
+  for (;;) {
+    try {
+      ws = await openRawWebSocket(url, AGENT_SUBPROTOCOL, MAX_NODE_FRAME_BYTES, onText);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  sockets.push(ws);
+  send(bodyText({ type: 'hello', agentId: a.agentId, appliedVersion: 0, appliedChecksum: '', agentVersion: 'bench' }));
+  if (++connected === expected) process.send!({ type: 'connected' });
 }
 
 /** Connects in waves, so thousands of agents do not overflow the node's accept backlog at once. */
@@ -101,7 +98,7 @@ process.on('message', (msg: { type: string; url?: string; agents?: AgentCredenti
     const cpu = process.cpuUsage(cpuMark);
     void (stopProfile ?? (() => Promise.resolve()))().then(() => process.send!({ type: 'stats', diffBytes, diffs, refused, cpuMs: (cpu.user + cpu.system) / 1000 }));
   } else if (msg.type === 'stop') {
-    for (const ws of sockets) ws.terminate();
+    for (const ws of sockets) ws.destroy();
     process.exit(0);
   }
 });

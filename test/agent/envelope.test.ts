@@ -34,4 +34,31 @@ describe('the signed envelope', () => {
     expect(w.admit('n0', now, now + 20)).toBe(false);
     expect(w.admit('fresh', now + 20, now + 20)).toBe(true);
   });
+
+  it('a window keeps every nonce of the skew window across growth and wrap-around, and forgets expired ones', () => {
+    const w = new NonceWindow();
+    for (let i = 0; i < 3000; i++) expect(w.admit(`nonce-${i}`, now + i * 10, now + i * 10)).toBe(true);
+    // 3000 nonces 10 ms apart; 40 s after the first, those older than 30 s are forgotten.
+    const later = now + 40_000;
+    expect(w.admit('fresh', later, later)).toBe(true);
+    for (const i of [0, 999]) expect(w.admit(`nonce-${i}`, later, later)).toBe(true);
+    for (const i of [1000, 2000, 2999]) expect(w.admit(`nonce-${i}`, later, later)).toBe(false);
+  });
+
+  it('reads a frame laid out as sealed exactly as the general JSON path does, for every one-character change', () => {
+    const frame = sealEnvelope(c, key, bodyText({ type: 'ack', version: 1, note: 'a "quoted" \\ word' }), now);
+    const verdict = (f: string) => {
+      const r = open(f);
+      return r.ok ? { ok: true, kid: r.kid, body: r.body } : { ok: false, code: r.error.code, message: r.error.message };
+    };
+    expect(verdict(frame)).toMatchObject({ ok: true });
+    const changed = [frame];
+    for (let i = 0; i < frame.length; i++) {
+      changed.push(frame.slice(0, i) + frame.slice(i + 1));
+      for (const ch of ['"', '\\', ' ', '0', '9', 'a', ',', '}', '-']) changed.push(frame.slice(0, i) + ch + frame.slice(i + 1));
+    }
+    // A leading space is valid JSON but not the sealed layout: it always takes the general path.
+    for (const f of changed) expect(verdict(f)).toEqual(verdict(` ${f}`));
+  });
 });
+

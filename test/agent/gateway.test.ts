@@ -3,6 +3,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGENT_WIRE_VERSION, CLOSE_REVOKED } from '../../src/shared/wire/agent';
+import { createEnrollmentToken, enrollWithToken } from '../../src/main/gateway/index';
 import { bodyOf, connectRaw, startTestNode, TEAM, upstreamProxy, writeDomain, type RawClient, type TestNode } from './support';
 
 let node: TestNode;
@@ -116,6 +117,32 @@ describe('desired state push', () => {
     expect(node.gateway.getAgent(agentId)!.sync).toBe('In sync');
     expect(c2.frames.map((f) => bodyOf(f as Record<string, unknown>).type)).not.toContain('full');
     c2.ws.close();
+  });
+});
+
+describe('fan-out', () => {
+  it('a change reaches every linked agent of a group larger than one push slice, and each ack is recorded', async () => {
+    const id = writeDomain(node.store, 'a.example.com', { labels: ['edge'], proxy: (d) => upstreamProxy(d, 9001) });
+    const agents = node.store.transaction(() => Array.from({ length: 600 }, (_, i) => {
+      const { token } = createEnrollmentToken(node.store, { teamId: TEAM, name: `edge-${i}`, labels: ['edge'], createdBy: 'usr_admin' });
+      const e = enrollWithToken(node.store, token);
+      return { agentId: e.agentId, key: { kid: e.kid, secret: e.key } };
+    }));
+    await expect.poll(() => node.gateway.getAgent(agents[599]!.agentId)).toBeDefined();
+    const clients = await Promise.all(agents.map(async (a) => {
+      const c = await session(a.agentId, a.key);
+      const full = bodyOf(await c.next());
+      c.sendSigned(a.key, { type: 'ack', version: full.version, appliedVersion: full.version, appliedChecksum: full.checksum, report: okReport });
+      return c;
+    }));
+    await expect.poll(() => agents.every((a) => node.gateway.getAgent(a.agentId)!.sync === 'In sync')).toBe(true);
+
+    node.store.write('proxy_configs', id, { headers: [{ name: 'X-Served-By', value: 'fan-out' }] }, { actor: 'usr_test' });
+    const diffs = await Promise.all(clients.map(async (c) => bodyOf(await c.next((f) => bodyOf(f).type === 'diff'))));
+    expect(new Set(diffs.map((d) => d.checksum)).size).toBe(1);
+    clients.forEach((c, i) => c.sendSigned(agents[i]!.key, { type: 'ack', version: diffs[i]!.version, appliedVersion: diffs[i]!.version, appliedChecksum: diffs[i]!.checksum, report: okReport }));
+    await expect.poll(() => agents.filter((a) => node.gateway.getAgent(a.agentId)!.appliedVersion === diffs[0]!.version).length).toBe(600);
+    for (const c of clients) c.ws.close();
   });
 });
 

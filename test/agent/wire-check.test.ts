@@ -3,11 +3,12 @@
 // messages and for every single-field mutation of them, both must give the same verdict.
 
 import { describe, expect, it } from 'vitest';
-import { desiredDomain, enrollReply, envelope, nodeBody, refusal } from '../../src/shared/wire/agent';
+import { agentBody, desiredDomain, enrollReply, envelope, nodeBody, refusal } from '../../src/shared/wire/agent';
 import { NonceWindow, openEnvelope, sealEnvelope } from '../../src/shared/wire/agent-envelope';
 import { agentEnvelopeCrypto as c } from '../../src/agent/envelope-crypto';
 import { checkDesiredDomain, checkEnrollReply, checkNodeBody, checkRefusal } from '../../src/agent/wire-check';
 import { readCredentials, writeCredentials } from '../../src/agent/credentials';
+import { checkSessionBody } from '../../src/main/gateway/agent-body-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +151,36 @@ describe("the agent's plain message checks give the zod schemas' verdicts", () =
     };
     const r = compare(withMutations([valid, { ...valid, ts: 0 }]), (v) => envelope.safeParse(v).success, opensAsEnvelope);
     expect(r.disagreements).toEqual([]);
+  });
+});
+
+describe("the gateway's plain session-body check gives the zod schema's verdicts", () => {
+  const report = { ok: false, code: 'NG_NGINX_INVALID', message: 'nginx: [emerg] unknown directive', domainId: 'dom_a1', durationMs: 12.5, rolledBack: true };
+  const agentMessages: unknown[] = [
+    { type: 'hello', agentId: 'agt_1', appliedVersion: 3, appliedChecksum: hex('a'), agentVersion: '0.1.0' },
+    { type: 'hello', agentId: 'agt_1', appliedVersion: 0, appliedChecksum: '', agentVersion: '' },
+    { type: 'ack', version: 4, appliedVersion: 4, appliedChecksum: hex('b'), report: { ok: true, code: null, message: null, domainId: null, durationMs: 0, rolledBack: false } },
+    { type: 'ack', version: 4, appliedVersion: 3, appliedChecksum: '', report },
+    {
+      type: 'heartbeat', appliedVersion: 4,
+      nginx: { up: true, active: 1, accepts: 2, handled: 3, requests: 4, reading: 5, writing: 6, waiting: 7 },
+      host: { loadavg: [0.5, 0.25, 0], memTotalMb: 2048, memFreeMb: 1024.5, uptimeS: 99 },
+    },
+  ];
+  // agentBody also holds telemetry batches, which the gateway hands to TelemetryIngest before this check.
+  const zodVerdict = (v: unknown): boolean => (v as { type?: unknown } | null)?.type !== 'telemetry' && agentBody.safeParse(v).success;
+
+  it('on hello, ack and heartbeat and every single-field mutation of them', () => {
+    const r = compare(withMutations(agentMessages), zodVerdict, (v) => checkSessionBody(v).ok);
+    expect(r.disagreements).toEqual([]);
+    expect(r.compared).toBeGreaterThan(1000);
+    for (const m of agentMessages) expect(checkSessionBody(m)).toEqual({ ok: true, body: m });
+  });
+
+  it('refuses with NG_BAD_MESSAGE naming the field', () => {
+    const r = checkSessionBody({ ...(agentMessages[2] as object), report: { ...report, durationMs: -1 } });
+    expect(r).toMatchObject({ ok: false, error: { code: 'NG_BAD_MESSAGE', path: ['report', 'durationMs'] } });
+    expect(r.ok ? '' : r.error.message).toMatch(/^report\.durationMs: /);
   });
 });
 

@@ -50,10 +50,13 @@ export const domainChecksum = (d: DesiredDomain): string => sha256Hex(canonicalJ
 
 export const entryOf = (d: DesiredDomain): DesiredEntry => ({ domain: d, checksum: domainChecksum(d) });
 
-/** Checksum of a whole state: SHA-256 over "id checksum" lines in id order (the empty state has one too). */
-export function stateChecksum(checksums: Iterable<[string, string]>): string {
+/**
+ * Checksum of a whole state: SHA-256 over "id checksum" lines in id order (the empty state has one
+ * too). The node passes node:crypto's SHA-256 (same digest, ~10× faster than the portable one here).
+ */
+export function stateChecksum(checksums: Iterable<[string, string]>, sha256HexOf: (text: string) => string = sha256Hex): string {
   const lines = [...checksums].map(([id, c]) => `${id} ${c}\n`).sort();
-  return sha256Hex(lines.join(''));
+  return sha256HexOf(lines.join(''));
 }
 
 export const checksumsOf = (set: DesiredSet): Map<string, string> => new Map([...set].map(([id, e]) => [id, e.checksum]));

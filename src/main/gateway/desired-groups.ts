@@ -2,11 +2,15 @@
 // built once and updated per changed domain, with a short history of recent states so an agent
 // that acknowledged one of them gets a diff instead of a full snapshot.
 
+import { hash } from 'node:crypto';
 import type { Store, Stored } from '../db/store';
 import {
   buildDesired, checksumsOf, desiredDomain, entryOf, agentServes, stateChecksum,
   type AgentSelector, type CertificateMaterial, type DesiredChecksums, type DesiredEntry,
 } from '../../core/desired/index';
+
+/** SHA-256 by node:crypto: a group's state checksum is recomputed over every domain on each change. */
+const sha256Hex = (text: string): string => hash('sha256', text, 'hex');
 
 /** How many recent states of a group stay known as diff bases. */
 const HISTORY = 16;
@@ -21,7 +25,7 @@ export class DesiredGroup {
 
   constructor(readonly selector: AgentSelector, entries: Map<string, DesiredEntry>) {
     this.entries = entries;
-    this.checksum = stateChecksum(checksumsOf(entries));
+    this.checksum = stateChecksum(checksumsOf(entries), sha256Hex);
     this.remember();
   }
 
@@ -47,7 +51,7 @@ export class DesiredGroup {
       }
     }
     if (changed) {
-      this.checksum = stateChecksum(checksumsOf(this.entries));
+      this.checksum = stateChecksum(checksumsOf(this.entries), sha256Hex);
       this.remember();
     }
     return changed;
