@@ -10,7 +10,7 @@ export interface Migration {
 }
 
 /** Bumped only when a file written by this version can no longer be read by older ones. */
-export const DB_FORMAT = 1;
+export const DB_FORMAT = 2;
 
 export function runMigrations(db: Database.Database, migrations: readonly Migration[]): void {
   db.exec(`CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)

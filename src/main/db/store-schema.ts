@@ -1,5 +1,6 @@
-// Tables of the replicated store. `docs` holds current state with per-field clocks, `oplog` the ops
-// still needed for anti-entropy, `audit` the ops compacted out of it, `vector` what this replica holds.
+// Tables of the replicated store. `docs` holds current state with per-field clocks, `oplog` and
+// `op_runs` the ops still needed for anti-entropy (op-runs.ts reads runs as oplog rows), `audit`
+// the ops compacted out of them, `vector` what this replica holds.
 
 import type { Migration } from './migrations';
 
@@ -46,6 +47,27 @@ export const storeMigrations: Migration[] = [
           seq INTEGER NOT NULL,
           floor INTEGER NOT NULL DEFAULT 0
         ) STRICT;
+      `);
+    },
+  },
+  {
+    // Own ops of a transaction as one row (op-runs.ts). Files without it hold only oplog rows,
+    // which stay as they are: both tables are read together.
+    name: '0002_op_runs',
+    up: (db) => {
+      db.exec(`
+        -- seq..last: the ops' seqs; hlc: the last op's (the highest: an origin's clock only grows).
+        -- heads: a JSON array with one [hlc, collection, id, team, actor, end] per op; bodies: a JSON
+        -- array of the ops' bodies as stored, the op's own text ending before offset end (op-runs.ts).
+        CREATE TABLE op_runs (
+          origin TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          last INTEGER NOT NULL,
+          hlc TEXT NOT NULL,
+          heads TEXT NOT NULL,
+          bodies TEXT NOT NULL,
+          PRIMARY KEY (origin, seq)
+        ) STRICT, WITHOUT ROWID;
       `);
     },
   },

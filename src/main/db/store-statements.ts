@@ -34,23 +34,28 @@ export function prepareStoreStatements(db: Database.Database) {
       live = excluded.live, team = excluded.team, version = excluded.version`),
     updateDocPayload: db.prepare('UPDATE docs SET fields = ?, clocks = ?, deleted = ?, version = ? WHERE collection = ? AND id = ?'),
     insertOp: db.prepare('INSERT OR IGNORE INTO oplog (origin, seq, hlc, collection, id, team, actor, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-    hasOp: db.prepare<[string, number], number>('SELECT 1 FROM oplog WHERE origin = ? AND seq = ?').pluck(),
+    // Runs (op-runs.ts) hold own ops only, but these answer for every origin, so they look at both tables.
+    hasOp: db.prepare<[{ origin: string; seq: number }], number>(`SELECT EXISTS (SELECT 1 FROM oplog WHERE origin = @origin AND seq = @seq)
+      OR coalesce((SELECT last FROM op_runs WHERE origin = @origin AND seq <= @seq ORDER BY seq DESC LIMIT 1) >= @seq, 0)`).pluck(),
     setVector: db.prepare('INSERT INTO vector (origin, seq, floor) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET seq = excluded.seq, floor = excluded.floor'),
     opsAfter: db.prepare<[string, number, number], OpRow>(`SELECT ${OP_COLUMNS} FROM oplog WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?`),
     allDocs: db.prepare<[], { collection: string; id: string; fields: string; clocks: string; deleted: string | null }>('SELECT collection, id, fields, clocks, deleted FROM docs ORDER BY collection, id'),
     moveToAudit: db.prepare('INSERT OR IGNORE INTO audit SELECT * FROM oplog WHERE origin = ? AND seq <= ?'),
     deleteOps: db.prepare('DELETE FROM oplog WHERE origin = ? AND seq <= ?'),
     // Named parameters: better-sqlite3 treats numbered ones (?1) as named and refuses positional values.
+    // Runs are read by OpRuns.newest and merged in (Store.auditLog).
     audit: db.prepare<[{ team: string | null; before: string | null; limit: number }], OpRow>(`SELECT ${OP_COLUMNS} FROM (
         SELECT ${OP_COLUMNS} FROM oplog UNION ALL SELECT ${OP_COLUMNS} FROM audit)
       WHERE (@team IS NULL OR team = @team) AND (@before IS NULL OR hlc < @before) ORDER BY hlc DESC LIMIT @limit`),
     maxHlcs: db.prepare<[], { o: string | null; d: string | null; m: string | null }>(
-      "SELECT (SELECT max(hlc) FROM oplog) AS o, (SELECT max(version) FROM docs) AS d, (SELECT value FROM meta WHERE key = 'hlc') AS m"),
-    hasOpAfter: db.prepare<[string, number], number>('SELECT 1 FROM oplog WHERE origin = ? AND seq > ? LIMIT 1').pluck(),
-    originsWithOpsBeyondVector: db.prepare<[], string>(
-      'SELECT DISTINCT o.origin FROM oplog o LEFT JOIN vector v ON v.origin = o.origin WHERE o.seq > coalesce(v.seq, 0)').pluck(),
+      "SELECT max(coalesce((SELECT max(hlc) FROM oplog), ''), coalesce((SELECT max(hlc) FROM op_runs), '')) AS o, (SELECT max(version) FROM docs) AS d, (SELECT value FROM meta WHERE key = 'hlc') AS m"),
+    hasOpAfter: db.prepare<[{ origin: string; seq: number }], number>(`SELECT EXISTS (SELECT 1 FROM oplog WHERE origin = @origin AND seq > @seq)
+      OR EXISTS (SELECT 1 FROM op_runs WHERE origin = @origin AND last > @seq)`).pluck(),
+    originsWithOpsBeyondVector: db.prepare<[], string>(`SELECT o.origin FROM oplog o LEFT JOIN vector v ON v.origin = o.origin WHERE o.seq > coalesce(v.seq, 0)
+      UNION SELECT r.origin FROM op_runs r LEFT JOIN vector v ON v.origin = r.origin WHERE r.last > coalesce(v.seq, 0)`).pluck(),
     vectorRows: db.prepare<[], { origin: string; seq: number; floor: number }>('SELECT origin, seq, floor FROM vector'),
-    maxSeqOf: db.prepare<[string], number | null>('SELECT max(seq) FROM oplog WHERE origin = ?').pluck(),
+    maxSeqOf: db.prepare<[{ origin: string }], number>(`SELECT max(coalesce((SELECT max(seq) FROM oplog WHERE origin = @origin), 0),
+      coalesce((SELECT last FROM op_runs WHERE origin = @origin ORDER BY seq DESC LIMIT 1), 0))`).pluck(),
     appendOps: prepareOplogAppend(db),
     saveHlc: db.prepare("INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     docsThrough: db.prepare<[], string>("SELECT value FROM meta WHERE key = 'docs_through'").pluck(),

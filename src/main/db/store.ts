@@ -17,6 +17,7 @@ import { openDatabase } from './open';
 import type { Migration } from './migrations';
 import { storeMigrations } from './store-schema';
 import { OPLOG_CHUNK_ROWS, prepareStoreStatements, type OpRow, type OpRowValues, type StoreStatements } from './store-statements';
+import { OpRuns, RUN_MAX_BODY_CHARS, RUN_MAX_OPS } from './op-runs';
 
 export interface StoreOptions {
   path: string;
@@ -177,12 +178,20 @@ export class Store {
   private lastCommitAt = 0;
   private pendingSince = 0;
   /**
-   * Oplog rows of the open transaction known to be new (local ops, and received ops that extend
-   * the vector), their values laid end to end, appended in multi-row chunks as each chunk fills and
+   * Oplog rows of the open transaction known to be new (received ops that extend the vector),
+   * their values laid end to end, appended in multi-row chunks as each chunk fills and
    * when it ends: the same transaction, so the same durability, at a fraction of the per-statement
    * cost of one INSERT per op.
    */
   private readonly newOps: unknown[] = [];
+  /**
+   * Own ops of the open transaction not yet stored, laid out as newOps: written as one run row
+   * (op-runs.ts) when the transaction ends or reads the oplog, or before that when RUN_MAX_* is
+   * reached; a single op stays an ordinary oplog row, so a one-write commit is as before.
+   */
+  private readonly localOps: unknown[] = [];
+  private localBodyChars = 0;
+  private readonly runs: OpRuns;
   /** Remote origins whose vector row changed in the open transaction. */
   private readonly dirtyOrigins = new Set<string>();
   /** Origins with ops held beyond their contiguous seq (a gap waits to be filled). */
@@ -214,6 +223,7 @@ export class Store {
     if (!stored) db.prepare("INSERT INTO meta (key, value) VALUES ('node_id', ?)").run(this.nodeId);
 
     this.sql = prepareStoreStatements(db);
+    this.runs = new OpRuns(db);
     this.runInTransaction = db.transaction((fn: () => unknown) => fn());
 
     this.reloadVector();
@@ -251,7 +261,17 @@ export class Store {
   /** Ops (newest first) for the audit view; `team` limits it to one tenant. */
   auditLog(opts: { team?: string | null; before?: string | null; limit?: number } = {}): Op[] {
     this.flushDirty();
-    return this.sql.audit.all({ team: opts.team ?? null, before: opts.before ?? null, limit: Math.min(opts.limit ?? 100, 1000) }).map(opFromRow);
+    const team = opts.team ?? null;
+    const before = opts.before ?? null;
+    const limit = Math.min(opts.limit ?? 100, 1000);
+    const rows = this.sql.audit.all({ team, before, limit });
+    const fromRuns = this.runs.newest(team, before, limit);
+    if (fromRuns.length > 0) {
+      rows.push(...fromRuns);
+      rows.sort((a, b) => (a.hlc < b.hlc ? 1 : a.hlc > b.hlc ? -1 : 0));
+      rows.length = Math.min(rows.length, limit);
+    }
+    return rows.map(opFromRow);
   }
 
   // ---------------------------------------------------------------- local writes
@@ -440,7 +460,7 @@ export class Store {
         more = true;
         break;
       }
-      const rows = this.sql.opsAfter.all(origin, have, Math.min(room, v.seq - have));
+      const rows = this.opRowsAfter(origin, have, Math.min(room, v.seq - have));
       found.push(...rows);
       if (have + rows.length < v.seq) more = true;
     }
@@ -494,7 +514,7 @@ export class Store {
         const upTo = Math.min(watermark[origin] ?? 0, v.seq);
         if (upTo <= v.floor) continue;
         this.sql.moveToAudit.run(origin, upTo);
-        moved += this.sql.deleteOps.run(origin, upTo).changes;
+        moved += this.sql.deleteOps.run(origin, upTo).changes + this.runs.compact(origin, upTo);
         this.setVector(origin, v.seq, upTo);
       }
       this.flushOwnSeq();
@@ -552,7 +572,7 @@ export class Store {
     if (prev) op.prev = prev;
     const body = opBody(op);
     if (body.length > MAX_OP_BYTES) throw new NgError('NG_TOO_LARGE', `the change to ${op.collection}/${op.id} is ${body.length} bytes (limit ${MAX_OP_BYTES})`);
-    this.queueOp(op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, body);
+    this.queueLocal(op.origin, op.seq, op.hlc, op.collection, op.id, op.team ?? null, op.actor, body);
     // The vector row for our own origin is written lazily: the oplog itself proves the seq. A
     // rollback reloads the vector, so the entry can be advanced in place.
     if (own) own.seq = op.seq;
@@ -617,12 +637,28 @@ export class Store {
     }
   }
 
-  /** Write the ops and vector rows of the open transaction (see newOps and dirtyOrigins). */
+  /** An own op: it joins the run being gathered, unless its seq does not follow on (a received own op came between). */
+  private queueLocal(origin: string, seq: number, hlc: string, collection: string, id: string, team: string | null, actor: string, body: string): void {
+    const q = this.localOps;
+    if (q.length > 0 && q[q.length - 7] !== seq - 1) this.flushRun();
+    q.push(origin, seq, hlc, collection, id, team, actor, body);
+    this.localBodyChars += body.length;
+    if (q.length === RUN_MAX_OPS * 8 || this.localBodyChars >= RUN_MAX_BODY_CHARS) this.flushRun();
+  }
+
+  private flushRun(): void {
+    this.runs.append(this.localOps);
+    this.localOps.length = 0;
+    this.localBodyChars = 0;
+  }
+
+  /** Write the ops and vector rows of the open transaction (see newOps, localOps and dirtyOrigins). */
   private flushDirty(): void {
     if (this.newOps.length > 0) {
       this.sql.appendOps(this.newOps);
       this.newOps.length = 0;
     }
+    if (this.localOps.length > 0) this.flushRun();
     for (const origin of this.dirtyOrigins) {
       const v = this.vec.get(origin);
       if (v) this.sql.setVector.run(origin, v.seq, v.floor);
@@ -718,6 +754,8 @@ export class Store {
     this.txDocs.length = level.txDocsMark;
     this.txOps = level.txOps;
     this.newOps.length = 0;
+    this.localOps.length = 0;
+    this.localBodyChars = 0;
     this.dirtyOrigins.clear();
     if (this.docsWrites !== level.docsWrites) {
       // Rows written in the failed part are gone again: which row the table holds is unknown.
@@ -759,6 +797,8 @@ export class Store {
     this.keepOnlyPending();
     this.txNumber++;
     this.newOps.length = 0;
+    this.localOps.length = 0;
+    this.localBodyChars = 0;
     this.dirtyOrigins.clear();
     this.txOps = 0;
     this.docsWritten = false;
@@ -782,7 +822,7 @@ export class Store {
     this.transaction(() => {
       for (const origin of origins) {
         // In pages: the connection cannot read documents while a query is still being stepped.
-        for (let after = through[origin] ?? 0, rows = this.sql.opsAfter.all(origin, after, 4096); rows.length > 0; rows = this.sql.opsAfter.all(origin, after, 4096)) {
+        for (let after = through[origin] ?? 0, rows = this.opRowsAfter(origin, after, 4096); rows.length > 0; rows = this.opRowsAfter(origin, after, 4096)) {
           for (const row of rows) {
             const op = opFromRow(row);
             this.mergeOp(op, this.load(op.collection, op.id), false);
@@ -905,13 +945,18 @@ export class Store {
     }
     let seq = received;
     if (this.gappedOrigins.has(origin)) {
-      while (this.sql.hasOp.get(origin, seq + 1)) seq++;
-      if (!this.sql.hasOpAfter.get(origin, seq)) this.gappedOrigins.delete(origin);
+      while (this.sql.hasOp.get({ origin, seq: seq + 1 })) seq++;
+      if (!this.sql.hasOpAfter.get({ origin, seq })) this.gappedOrigins.delete(origin);
     }
     // Advanced in place (a rollback reloads the vector), sparing an object per received op.
     if (held) held.seq = seq;
     else this.vec.set(origin, { seq, floor: 0 });
     this.dirtyOrigins.add(origin);
+  }
+
+  /** Ops of `origin` after seq `after`, oldest first, at most `limit`: ordinary oplog rows and runs together. */
+  private opRowsAfter(origin: string, after: number, limit: number): OpRow[] {
+    return this.runs.rowsAfter(origin, after, limit, this.sql.opsAfter.all(origin, after, limit));
   }
 
   private setVector(origin: string, seq: number, floor: number): void {
@@ -923,7 +968,7 @@ export class Store {
     this.vec.clear();
     for (const r of this.sql.vectorRows.all()) this.vec.set(r.origin, { seq: r.seq, floor: r.floor });
     // Own ops are committed without rewriting the vector row; the oplog is the truth.
-    const ownMax = this.sql.maxSeqOf.get(this.nodeId);
+    const ownMax = this.sql.maxSeqOf.get({ origin: this.nodeId });
     const own = this.vec.get(this.nodeId) ?? { seq: 0, floor: 0 };
     if (ownMax !== null && ownMax !== undefined && ownMax > own.seq) this.vec.set(this.nodeId, { seq: ownMax, floor: own.floor });
     this.gappedOrigins.clear();
