@@ -53,7 +53,9 @@ export function openDatabase(opts: OpenOptions): Database.Database {
       db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
-      db.pragma('cache_size = -32000');
+      // 8 MB of page cache: the store keeps the documents it works on in memory itself, so a larger
+      // cache only held copies (32 MB cost a 10,000-agent node ~15 MB of RSS, for no faster writes).
+      db.pragma('cache_size = -8000');
       db.pragma('temp_store = MEMORY');
       db.pragma('wal_autocheckpoint = 16384');
       db.pragma(`application_id = ${NETGOAT_APPLICATION_ID}`);
