@@ -5,6 +5,7 @@
 
 import { Store } from '../../src/main/db/store';
 import { createLogger } from '../../src/main/log';
+import { limitHeapGrowth } from '../../src/main/heap-growth';
 import { agentLinkMigrations, createAgentGateway, listenAgentGateway, type AgentGateway, type AgentGatewayListener } from '../../src/main/gateway/index';
 import { startCpuProfile } from './cpu-profile';
 
@@ -44,6 +45,8 @@ const acksReach = (count: number): Promise<void> => new Promise((resolve) => {
 
 const commands: Record<string, (args: Record<string, unknown>) => unknown> = {
   async start({ path, flushIntervalMs }) {
+    // What startNode does to the process first (src/main/node.ts).
+    limitHeapGrowth();
     store = Store.open({ path: path as string, nodeId: 'bench', migrations: agentLinkMigrations });
     gateway = createAgentGateway({ store, logger: createLogger({ level: 'silent' }), flushIntervalMs: flushIntervalMs as number });
     gateway.onAck((a) => {

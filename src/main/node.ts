@@ -2,6 +2,7 @@
 // `netgoat serve` and the Electron entry both call startNode, so the desktop and the headless node
 // cannot drift apart. Everything started here is owned and closed in reverse order.
 
+import { limitHeapGrowth } from './heap-growth';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -102,6 +103,7 @@ export async function startNode(opts: StartNodeOptions): Promise<RunningNode> {
   const { logger } = opts;
   const owned: Owned[] = [];
   const startedAt = Date.now();
+  limitHeapGrowth();
   try {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     const store = Store.open({
