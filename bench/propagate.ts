@@ -110,7 +110,10 @@ export async function run(args: string[]): Promise<void> {
   // Changes made and acknowledged before timing starts: the first few after setup run cold code
   // paths on both sides (measured 2–3× slower), which says nothing about a running fleet.
   const warmup = numberFlag(args, '--warmup', quick ? 3 : 10);
-  const workerCount = numberFlag(args, '--workers', agentCount >= 2000 ? 2 : 1);
+  // One worker process holds all simulated agents, even 10,000 (their client is a few frames of
+  // code, bench/support/raw-websocket.ts): on two cores, a third busy process only adds switching
+  // (10,000 agents: p99 443 ms with one worker, 594 with two; the node's CPU per change the same).
+  const workerCount = numberFlag(args, '--workers', 1);
   // Where CPU profiles of the timed changes go (node.cpuprofile, agents-N.cpuprofile), when given.
   const profileAt = args.indexOf('--profile');
   const profileDir = profileAt >= 0 ? args[profileAt + 1] : undefined;
