@@ -3,29 +3,14 @@
 // watermark, the audit trail, replay after a crash, nested rollbacks, and files of the old layout.
 
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Op } from '../../shared/ops';
 import { Store } from './store';
+import { useTempStores } from '../../../test/support/temp-stores';
 
-let dir: string;
-const opened: Store[] = [];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'netgoat-op-runs-'));
-});
-afterEach(() => {
-  for (const s of opened.splice(0)) if (s.db.open) s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function open(name: string): Store {
-  const s = Store.open({ path: join(dir, `${name}.db`), nodeId: name });
-  opened.push(s);
-  return s;
-}
+const stores = useTempStores('op-runs');
+const open = (name: string): Store => stores.open(name);
 
 /** Names that JSON escapes, and characters outside the BMP (two UTF-16 units, one code point). */
 const awkward = ['plain', 'quote " and \\ backslash', 'emoji 😀 and 𝄞', 'line\nbreak', 'ünïcödé', '\u2028 separator'];
@@ -39,7 +24,7 @@ function batch(s: Store, count: number, tag: string): void {
 
 /** The ops of `s` as a per-op oplog would give them: a replica receives them one by one, in single-op transactions. */
 function opsOneByOne(s: Store): Op[] {
-  const replica = open(`replica${opened.length}`);
+  const replica = open(`replica${stores.count}`);
   for (const op of s.opsSince({}, 1_000_000).ops) replica.applyRemote([op]);
   return replica.opsSince({}, 1_000_000).ops;
 }
@@ -144,7 +129,7 @@ describe('runs of own ops', () => {
   });
 
   it('a database of the per-op layout opens, reads back the same documents and ops, and takes runs after them', () => {
-    const path = join(dir, 'n1.db');
+    const path = join(stores.dir, 'n1.db');
     const before = Store.open({ path, nodeId: 'n1' });
     for (let i = 0; i < 20; i++) before.write('teams', `t${i % 4}`, { name: `${awkward[i % awkward.length]!} ${i}`, createdAt: i }, { actor: 'u1' });
     const docs = [0, 1, 2, 3].map((i) => before.get('teams', `t${i}`));

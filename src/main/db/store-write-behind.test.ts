@@ -4,29 +4,14 @@
 // check that every committed write is visible, and the table agrees with a replica that saw the same ops.
 
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { domainId } from '../../shared/ids';
-import { Store } from './store';
+import type { Store } from './store';
+import { useTempStores } from '../../../test/support/temp-stores';
 
-let dir: string;
-const opened: Store[] = [];
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'netgoat-write-behind-'));
-});
-afterEach(() => {
-  for (const s of opened.splice(0)) if (s.db.open) s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function open(name: string): Store {
-  const s = Store.open({ path: join(dir, `${name}.db`), nodeId: name });
-  opened.push(s);
-  return s;
-}
+const stores = useTempStores('write-behind');
+const open = (name: string): Store => stores.open(name);
 
 /** What a kill leaves: committed transactions in the file, nothing of the store's memory. */
 function crash(s: Store): void {
@@ -58,14 +43,14 @@ const rowsInTable = (path: string): Map<string, { live: number; fields: string }
 
 /** A replica that received every op of `s` and wrote its documents: the state `s` must agree with. */
 function cleanReplicaHash(s: Store): string {
-  const replica = open(`replica${opened.length}`);
+  const replica = open(`replica${stores.count}`);
   replica.applyRemote(s.opsSince({}, 1_000_000).ops);
   return replica.stateHash();
 }
 
 describe('documents written behind the oplog', () => {
   it('a crash before the documents are written loses no committed write', () => {
-    const path = join(dir, 'a.db');
+    const path = join(stores.dir, 'a.db');
     const a = open('a');
     const b = open('b');
     const [kept, changed, removed] = createDomains(a, 'kept', 'changed', 'removed') as [string, string, string];
@@ -106,7 +91,7 @@ describe('documents written behind the oplog', () => {
   });
 
   it('a failed transaction that read the table (writing pending documents) leaves it as committed', () => {
-    const path = join(dir, 'a.db');
+    const path = join(stores.dir, 'a.db');
     const a = open('a');
     const [x, y, z] = createDomains(a, 'x', 'y', 'z') as [string, string, string];
     a.list('domains');
@@ -145,7 +130,7 @@ describe('documents written behind the oplog', () => {
   });
 
   it('refuses a file whose docs_through record was altered, with NG_DB_CORRUPT, and leaves it as it was', () => {
-    const path = join(dir, 'a.db');
+    const path = join(stores.dir, 'a.db');
     const a = open('a');
     createDomains(a, 'x');
     crash(a);
@@ -159,7 +144,7 @@ describe('documents written behind the oplog', () => {
   });
 
   it('the idle timer writes pending documents without any read', async () => {
-    const path = join(dir, 'a.db');
+    const path = join(stores.dir, 'a.db');
     const a = open('a');
     const [x] = createDomains(a, 'x') as [string];
     // The store's own connection, read with plain SQL: nothing here asks the store to write.

@@ -2,36 +2,19 @@
 // resurrection follow the merge rules, replication is exact, and bad files are never reset.
 
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeHlc } from '../../shared/hlc';
 import { domainId } from '../../shared/ids';
 import type { Op } from '../../shared/ops';
 import { Store, type ChangeEvent, type StoreOptions } from './store';
+import { useTempStores } from '../../../test/support/temp-stores';
 
-let dir: string;
-const opened: Store[] = [];
+const stores = useTempStores('store');
+const open = (name: string, opts: Partial<StoreOptions> = {}): Store => stores.open(name, opts);
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'netgoat-store-'));
-});
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function open(name: string, opts: Partial<StoreOptions> = {}): Store {
-  const s = Store.open({ path: join(dir, `${name}.db`), nodeId: name, ...opts });
-  opened.push(s);
-  return s;
-}
-
-function closeStore(s: Store): void {
-  s.close();
-  opened.splice(opened.indexOf(s), 1);
-}
+const closeStore = (s: Store): void => stores.close(s);
 
 const domainDoc = (teamId: string, hostname: string) => ({
   teamId,
@@ -471,7 +454,7 @@ describe('replication', () => {
 
 describe('restart and bad files', () => {
   it('a restart keeps the node id and vector and never reissues a timestamp', () => {
-    const path = join(dir, 'node.db');
+    const path = join(stores.dir, 'node.db');
     const first = Store.open({ path, now: () => 2_000_000_000_000 });
     const nodeId = first.nodeId;
     first.write('teams', 't1', { name: 'One', createdAt: 1 }, { actor: 'u1' });
@@ -483,7 +466,7 @@ describe('restart and bad files', () => {
 
     // The wall clock went back an hour across the restart.
     const second = Store.open({ path, now: () => 2_000_000_000_000 - 3_600_000 });
-    opened.push(second);
+    stores.track(second);
     expect(second.nodeId).toBe(nodeId);
     expect(second.vector()).toEqual(vector);
     expect(second.clock.current() >= clock).toBe(true);
@@ -495,7 +478,7 @@ describe('restart and bad files', () => {
   });
 
   it('refuses a file of random bytes with NG_DB_CORRUPT and leaves it byte for byte', () => {
-    const path = join(dir, 'random.db');
+    const path = join(stores.dir, 'random.db');
     const bytes = Buffer.alloc(16_384);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
     writeFileSync(path, bytes);
@@ -504,7 +487,7 @@ describe('restart and bad files', () => {
   });
 
   it('refuses a Netgoat file with damaged pages with NG_DB_CORRUPT and leaves it byte for byte', () => {
-    const path = join(dir, 'damaged.db');
+    const path = join(stores.dir, 'damaged.db');
     const s = Store.open({ path, nodeId: 'n1' });
     s.transaction(() => {
       for (let i = 0; i < 400; i++) s.write('teams', `t${i}`, { name: `Team ${i} ${'x'.repeat(60)}`, createdAt: i }, { actor: 'u1' });
@@ -521,7 +504,7 @@ describe('restart and bad files', () => {
   });
 
   it('refuses another application\'s SQLite file with NG_DB_FOREIGN and leaves it byte for byte', () => {
-    const path = join(dir, 'foreign.db');
+    const path = join(stores.dir, 'foreign.db');
     const other = new Database(path);
     other.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL); INSERT INTO invoices (total) VALUES (9.5);");
     other.close();
@@ -529,7 +512,7 @@ describe('restart and bad files', () => {
     expect(thrown(() => Store.open({ path }))).toMatchObject({ code: 'NG_DB_FOREIGN' });
     expect(readFileSync(path).equals(bytes)).toBe(true);
 
-    const tagged = join(dir, 'tagged.db');
+    const tagged = join(stores.dir, 'tagged.db');
     const app = new Database(tagged);
     app.pragma('application_id = 1234');
     app.close();
