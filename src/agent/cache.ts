@@ -95,8 +95,10 @@ export class AgentCache {
 
   private put(entries: Map<string, DesiredEntry>, doc: unknown): void {
     const parsed = checkDesiredDomain(doc);
-    const id = typeof doc === 'object' && doc !== null ? String((doc as { domainId?: unknown }).domainId) : '?';
-    if (!parsed.ok) throw new NgError('NG_DB_CORRUPT', `cached domain ${id} no longer validates; delete the agent cache to start clean`);
+    if (!parsed.ok) {
+      const id = typeof doc === 'object' && doc !== null ? String((doc as { domainId?: unknown }).domainId) : '?';
+      throw new NgError('NG_DB_CORRUPT', `cached domain ${id} no longer validates; delete the agent cache to start clean`);
+    }
     entries.set(parsed.value.domainId, entryOf(parsed.value));
   }
 }

@@ -3,7 +3,7 @@
 
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { NgError } from '../shared/errors';
-import { describe, list, run, str, strict } from './wire-shape';
+import { describe, hex64, list, run, str, strict } from './wire-shape';
 
 export interface Credentials {
   agentId: string;
@@ -20,7 +20,7 @@ const credentials = strict({
   agentId: str({ min: 1, max: 64 }),
   teamId: str({ min: 1, max: 64 }),
   nodeUrls: list(str({ pattern: /^wss?:\/\// }), { min: 1, max: 32 }),
-  nodeFingerprints: list(str({ pattern: /^[0-9a-f]{64}$/ }), { max: 64 }),
+  nodeFingerprints: list(hex64, { max: 64 }),
   keys: list(strict({ kid: str(), secret: str() }), { min: 1, max: 2 }),
 }, { optional: ['nodeFingerprints'] });
 

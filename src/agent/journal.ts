@@ -102,8 +102,9 @@ export class JournalWriter {
 }
 
 /**
- * Replaces the journal with these records (produced as they are written), atomically (temporary file, fsync, rename, fsync of
- * the folder); returns a writer appending to the new file and where each record went.
+ * Replaces the journal with these records (produced as they are written), atomically (temporary
+ * file, fsync, rename, fsync of the folder); returns a writer appending to the new file and where
+ * each record went.
  */
 export function rewriteJournal(path: string, records: Iterable<unknown>): { writer: JournalWriter; refs: LineRef[] } {
   const tmp = `${path}.tmp-${process.pid}`;

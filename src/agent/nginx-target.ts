@@ -74,7 +74,7 @@ export class NginxTarget implements ApplyTarget {
   /** Stops watching; nginx itself keeps serving (the agent may be restarting or upgrading). */
   async stop(): Promise<void> {
     await this.watchdog.stop();
-    await this.applier.idle();
+    await this.settled();
   }
 
   private async run(

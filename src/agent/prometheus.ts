@@ -28,31 +28,35 @@ export class Registry {
   }
 }
 
-/** A counter counting, or reading a total kept elsewhere at scrape time (`read`). */
-export class Counter implements Metric {
-  private value = 0;
-  constructor(private readonly name: string, private readonly help: string, private readonly read?: () => number) {}
+/** A metric of one sample: a value kept here, or read at scrape time (`read`). */
+abstract class SingleSample implements Metric {
+  protected value = 0;
+  constructor(private readonly name: string, private readonly help: string, private readonly type: string, private readonly read?: () => number) {}
+
+  render(): string {
+    return `${header(this.name, this.help, this.type)}${this.name} ${num(this.read ? this.read() : this.value)}\n`;
+  }
+}
+
+/** A counter counting, or reading a total kept elsewhere. */
+export class Counter extends SingleSample {
+  constructor(name: string, help: string, read?: () => number) {
+    super(name, help, 'counter', read);
+  }
 
   inc(by = 1): void {
     this.value += by;
   }
-
-  render(): string {
-    return `${header(this.name, this.help, 'counter')}${this.name} ${num(this.read ? this.read() : this.value)}\n`;
-  }
 }
 
-/** A gauge holding a value, or reading one at scrape time (`read`). */
-export class Gauge implements Metric {
-  private value = 0;
-  constructor(private readonly name: string, private readonly help: string, private readonly read?: () => number) {}
+/** A gauge holding a value, or reading one. */
+export class Gauge extends SingleSample {
+  constructor(name: string, help: string, read?: () => number) {
+    super(name, help, 'gauge', read);
+  }
 
   set(value: number): void {
     this.value = value;
-  }
-
-  render(): string {
-    return `${header(this.name, this.help, 'gauge')}${this.name} ${num(this.read ? this.read() : this.value)}\n`;
   }
 }
 

@@ -1,19 +1,15 @@
 // The agent's checks of what the node sends: signed messages, enrollment answers and refusals (and
 // the cached domains, which were such messages). The same rules as the zod schemas in
-// src/shared/wire/agent.ts and src/shared/schemas/proxy.ts (the node validates with those), written with plain checks so the agent never loads zod (see
-// wire-shape.ts); test/agent/wire-check.test.ts holds both to the same verdicts.
+// src/shared/wire/agent.ts and src/shared/schemas/proxy.ts (the node validates with those), written
+// with plain checks so the agent never loads zod (see wire-shape.ts); test/agent/wire-check.test.ts
+// holds both to the same verdicts.
 
 import type { DesiredDomain, NodeBody } from '../shared/wire/agent';
-import { isValidId } from '../shared/ids';
 import { checkHeaderName, checkHeaderValue, checkUpstreamHost, checkUrlPath, MAX_HEADER_VALUE, MAX_PATH, MAX_PATTERN, parseWafPattern } from '../shared/nginx-values';
-import { bool, byType, either, int, list, nullable, oneOf, run, str, strict, type Check, type Checked, type Path, type Problem } from './wire-shape';
+import { bool, byType, checksumOrEmpty, hex64, id, int, list, nullable, oneOf, run, str, strict, version, type Check, type Checked, type Path, type Problem } from './wire-shape';
 
-const id = str({ refine: (s) => (isValidId(s) ? null : 'must be an id: lower-case letters, digits, "_" or "-", at most 64') });
-const hex64 = str({ pattern: /^[0-9a-f]{64}$/ });
-const checksumOrEmpty = either(hex64, oneOf(['']));
 const kid = str({ pattern: /^[a-z0-9_-]{1,64}$/ });
 const sessionKey = str({ pattern: /^[A-Za-z0-9_-]{43}$/ });
-const version = int();
 const shortText = str({ max: 2000 });
 const name = str({ pattern: /^[a-z0-9][a-z0-9_-]{0,39}$/ });
 
@@ -111,7 +107,7 @@ const nodeBody = byType({
 
 const enrollReply = strict({
   type: oneOf(['enrolled']), agentId: id, teamId: id, kid, key: sessionKey,
-  nodeFingerprints: list(str({ pattern: /^[0-9a-f]{64}$/ }), { max: 64 }),
+  nodeFingerprints: list(hex64, { max: 64 }),
 }, { optional: ['nodeFingerprints'] });
 
 const refusal = strict({ type: oneOf(['refused']), code: str({ max: 64 }), message: shortText });

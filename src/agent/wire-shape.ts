@@ -3,6 +3,8 @@
 // (library source, closures, hidden classes), while the agent checks only a handful of message
 // kinds. Each check returns the first problem (path and reason) or null.
 
+import { isValidId } from '../shared/ids';
+
 export type Path = (string | number)[];
 export interface Problem {
   path: Path;
@@ -81,6 +83,12 @@ export function strict(fields: Record<string, Check>, opts: { optional?: readonl
     return opts.refine?.(o, path) ?? null;
   };
 }
+
+/** Field checks both ends' plain validators use (wire-check.ts, the node's agent-body-check.ts), as src/shared/wire/agent.ts has them. */
+export const id = str({ refine: (s) => (isValidId(s) ? null : 'must be an id: lower-case letters, digits, "_" or "-", at most 64') });
+export const hex64 = str({ pattern: /^[0-9a-f]{64}$/ });
+export const checksumOrEmpty = either(hex64, oneOf(['']));
+export const version = int();
 
 /** One of several object shapes, chosen by its `type` field. */
 export function byType(shapes: Record<string, Check>): Check {

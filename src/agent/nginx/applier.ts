@@ -188,6 +188,14 @@ export class NginxApplier {
     if (this.good && (await gens.live()) === this.good.gen) await gens.prepareSpare(this.good);
   }
 
+  /** The staged tree serves and passed verification: it becomes the last good tree. */
+  private verified(t: Timeline, staged: { gen: number; manifest: Manifest }, previous: number | null, files: readonly NginxFile[], meta: ApplyMeta): NginxApplyReport {
+    t.mark('verified');
+    this.good = { gen: staged.gen, manifest: staged.manifest, files: this.rerender ? null : files, meta };
+    this.pruneLater([staged.gen, previous]);
+    return this.report(meta, t, staged.gen, false);
+  }
+
   private report(meta: ApplyMeta, t: Timeline | null, generation: number | null, rolledBack: boolean, error?: ApplyError): NginxApplyReport {
     const report: NginxApplyReport = {
       ok: error === undefined,
@@ -268,10 +276,7 @@ export class NginxApplier {
       if (back) t.mark('rolled_back');
       return this.report(meta, t, previous, back, error);
     }
-    t.mark('verified');
-    this.good = { gen: staged.gen, manifest: staged.manifest, files: this.rerender ? null : files, meta };
-    this.pruneLater([staged.gen, previous]);
-    return this.report(meta, t, staged.gen, false);
+    return this.verified(t, staged, previous, files, meta);
   }
 
   /** A graceful reload and its verification; the error log is judged only when asked to. */
@@ -317,12 +322,7 @@ export class NginxApplier {
     await gens.swap(staged.gen);
     t.mark('swapped');
     const first = await this.reloadAndVerify(true, t).catch(asFailure);
-    if (first.ok) {
-      t.mark('verified');
-      this.good = { gen: staged.gen, manifest: staged.manifest, files: this.rerender ? null : files, meta };
-      this.pruneLater([staged.gen, previous]);
-      return this.report(meta, t, staged.gen, false);
-    }
+    if (first.ok) return this.verified(t, staged, previous, files, meta);
 
     const error: ApplyError = {
       code: 'NG_NGINX_RELOAD_FAILED',

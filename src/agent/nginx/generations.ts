@@ -169,7 +169,7 @@ export class Generations {
    * file of base, so that the next stage on base writes only what changed. Linking a thousand
    * files costs ~15 ms; done after an apply was reported, it is off the next apply's path.
    */
-  async prepareSpare(base: { gen: number; manifest: Manifest }): Promise<void> {
+  async prepareSpare(base: BaseTree): Promise<void> {
     if (this.spare?.baseGen === base.gen) return;
     // A spare of an older base is no longer wanted; the next prune removes its folder.
     this.spare = null;

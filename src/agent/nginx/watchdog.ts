@@ -28,7 +28,6 @@ export class NginxWatchdog {
   private running: Promise<void> | null = null;
   private lastMaster: number | null = null;
   private lastWorkers: number[] = [];
-  private lastGeneration: number | null = null;
   private workersListedAt = 0;
   private down = false;
   private attempts = 0;
@@ -80,14 +79,9 @@ export class NginxWatchdog {
         this.attempts = 0;
       }
       // The workers matter only once their master has died (they keep its ports). Listing them scans
-      // all of /proc, so that is done when they may have changed: a new master, a reload (the live
-      // tree changed), and now and then for a worker the master respawned.
-      const generation = await controller.generations.live();
-      if (master !== this.lastMaster || generation !== this.lastGeneration || Date.now() - this.workersListedAt > WORKER_LIST_MAX_AGE_MS) {
-        this.lastWorkers = activeWorkers(master);
-        this.lastGeneration = generation;
-        this.workersListedAt = Date.now();
-      }
+      // all of /proc, so that is done when they may have changed: a new master, each apply (see
+      // start: every reload goes through one), and now and then for a worker the master respawned.
+      if (master !== this.lastMaster || Date.now() - this.workersListedAt > WORKER_LIST_MAX_AGE_MS) this.listWorkersOf(master);
       this.lastMaster = master;
       return;
     }
@@ -111,9 +105,11 @@ export class NginxWatchdog {
   /** The running master's workers, remembered for the day it dies. */
   private async listWorkers(): Promise<void> {
     const master = await this.applier.controller.master();
-    if (master === null) return;
+    if (master !== null) this.listWorkersOf(master);
+  }
+
+  private listWorkersOf(master: number): void {
     this.lastWorkers = activeWorkers(master);
-    this.lastGeneration = await this.applier.controller.generations.live();
     this.workersListedAt = Date.now();
   }
 

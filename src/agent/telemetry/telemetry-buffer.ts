@@ -154,8 +154,9 @@ export class TelemetryBuffer {
   private rewrite(): void {
     const old = this.writer;
     const groups = this.groups;
-    const start: OutboxRecord = { start: { nextSeq: this.nextSeq, meta: this.meta } };
-    function* lines(): Generator<OutboxRecord> {
+    // Where each written run of buckets starts and how long it is: the new index, without the buckets.
+    const runs: { seq0: number; count: number }[] = [];
+    function* lines(start: OutboxRecord): Generator<OutboxRecord> {
       yield start;
       for (const g of groups) {
         const { add } = readRecord(old.fd, g.ref, WHAT) as { add: { buckets: TelemetryBucket[] } };
@@ -165,6 +166,7 @@ export class TelemetryBuffer {
         for (let i = 0; i <= g.waiting.length; i++) {
           const waiting = i < g.waiting.length && g.waiting[i] === 1;
           if (run.length > 0 && (!waiting || run.length === REWRITE_GROUP)) {
+            runs.push({ seq0: runSeq, count: run.length });
             yield { add: { seq: runSeq, buckets: run, meta: {}, drop: 0 } };
             run = [];
           }
@@ -174,18 +176,10 @@ export class TelemetryBuffer {
         }
       }
     }
-    const written: OutboxRecord[] = [];
-    const { writer, refs } = rewriteJournal(this.path, (function* () {
-      for (const r of lines()) {
-        // Only the shape is kept for the index: the buckets themselves are dropped once written.
-        written.push('add' in r ? { add: { ...r.add, buckets: new Array(r.add.buckets.length) as TelemetryBucket[] } } : r);
-        yield r;
-      }
-    })());
+    const { writer, refs } = rewriteJournal(this.path, lines({ start: { nextSeq: this.nextSeq, meta: this.meta } }));
     old.close();
     this.writer = writer;
-    this.groups = [];
-    this.waitingCount = 0;
-    written.forEach((r, i) => this.replay(r, refs[i]!));
+    // Every run is waiting whole; refs[0] is the start line. nextSeq, meta and the waiting count stay as they are.
+    this.groups = runs.map((r, i) => ({ seq0: r.seq0, ref: refs[i + 1]!, waiting: new Uint8Array(r.count).fill(1), left: r.count }));
   }
 }

@@ -753,10 +753,7 @@ export class Store {
     this.undo.length = level.undoMark;
     this.txDocs.length = level.txDocsMark;
     this.txOps = level.txOps;
-    this.newOps.length = 0;
-    this.localOps.length = 0;
-    this.localBodyChars = 0;
-    this.dirtyOrigins.clear();
+    this.dropQueuedRows();
     if (this.docsWrites !== level.docsWrites) {
       // Rows written in the failed part are gone again: which row the table holds is unknown.
       for (const d of this.pendingDocs) d.persisted = undefined;
@@ -765,6 +762,14 @@ export class Store {
     }
     this.keepOnlyPending();
     this.reloadVector();
+  }
+
+  /** Forgets the oplog and vector rows queued for the failed part (see newOps, localOps and dirtyOrigins). */
+  private dropQueuedRows(): void {
+    this.newOps.length = 0;
+    this.localOps.length = 0;
+    this.localBodyChars = 0;
+    this.dirtyOrigins.clear();
   }
 
   /** Drops every held document whose row may not match it any more; pending ones stay. */
@@ -796,10 +801,7 @@ export class Store {
     if (this.docsWritten) for (const d of this.pendingDocs) d.persisted = undefined;
     this.keepOnlyPending();
     this.txNumber++;
-    this.newOps.length = 0;
-    this.localOps.length = 0;
-    this.localBodyChars = 0;
-    this.dirtyOrigins.clear();
+    this.dropQueuedRows();
     this.txOps = 0;
     this.docsWritten = false;
     this.docsDue = false;

@@ -7,11 +7,8 @@
 import { NgError } from '../../shared/errors';
 import { isValidId } from '../../shared/ids';
 import type { AckBody, AgentBody } from '../../shared/wire/agent';
-import { bool, byType, either, int, list, nullable, num, oneOf, run, str, strict } from '../../agent/wire-shape';
+import { bool, byType, checksumOrEmpty, id, int, list, nullable, num, oneOf, run, str, strict, version } from '../../agent/wire-shape';
 
-const id = str({ refine: (s) => (isValidId(s) ? null : 'must be an id: lower-case letters, digits, "_" or "-", at most 64') });
-const checksumOrEmpty = either(str({ pattern: /^[0-9a-f]{64}$/ }), oneOf(['']));
-const version = int();
 const count = int();
 
 const applyReport = strict({
