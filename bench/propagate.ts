@@ -126,7 +126,7 @@ export async function run(args: string[]): Promise<void> {
   const node = startNode();
   const workers: ChildProcess[] = [];
   try {
-    const { url } = await node.call<{ url: string }>('start', { path: dbPath, flushIntervalMs: 1000 });
+    const { url } = await node.call<{ url: string }>('start', { path: dbPath });
     // Start the agents; each gets a full snapshot and acknowledges it.
     const linked = node.call('linked', { agents: agentCount });
     const perWorker = Math.ceil(agentCount / workerCount);

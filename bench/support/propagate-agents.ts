@@ -9,7 +9,7 @@
 import { AGENT_SUBPROTOCOL, MAX_NODE_FRAME_BYTES, bodyText } from '../../src/shared/wire/agent';
 import { NonceWindow, sealEnvelope, verifyEnvelope, type EnvelopeCrypto } from '../../src/shared/wire/agent-envelope';
 import { agentEnvelopeCrypto } from '../../src/agent/envelope-crypto';
-import { hmacSha256Hex } from '../../src/main/gateway/hmac';
+import { hmacKey, hmacSha256Hex } from '../../src/main/gateway/hmac';
 import { startCpuProfile } from './cpu-profile';
 import { openRawWebSocket, type RawWebSocket } from './raw-websocket';
 
@@ -28,8 +28,6 @@ const sockets: RawWebSocket[] = [];
 let cpuMark = process.cpuUsage();
 let stopProfile: (() => Promise<void>) | null = null;
 
-/** The agent's envelope crypto with the node's HMAC (same MACs, less work per message). */
-const crypto: EnvelopeCrypto = { ...agentEnvelopeCrypto, hmacHex: (keyB64, text) => hmacSha256Hex(keyB64, text) };
 
 /**
  * What an ack needs of a push: its type, and for the pushes an agent acknowledges, the top-level
@@ -45,7 +43,12 @@ const ackText = (version: number, checksum: string): string =>
 /** Opens one agent's session; resolves once it is open (a refused connect is retried). */
 async function startAgent(url: string, a: AgentCredentials): Promise<void> {
   const key = { kid: a.kid, secret: a.secret };
-  const signed = { secret: a.secret, window: new NonceWindow() };
+  // The agent's envelope crypto with the node's HMAC under this agent's pads, derived once (same
+  // MACs, less work per message).
+  const pads = hmacKey(a.secret);
+  const hmacHex = (text: string) => hmacSha256Hex(pads, text);
+  const crypto: EnvelopeCrypto = { ...agentEnvelopeCrypto, hmacHex: (_key, text) => hmacHex(text) };
+  const signed = { secret: a.secret, window: new NonceWindow(), hmacHex };
   const keyFor = (kid: string) => (kid === key.kid ? signed : undefined);
   let ws: RawWebSocket | null = null;
   const send = (text: string) => ws!.sendText(sealEnvelope(crypto, key, text, Date.now()));

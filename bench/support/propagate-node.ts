@@ -44,11 +44,12 @@ const acksReach = (count: number): Promise<void> => new Promise((resolve) => {
 });
 
 const commands: Record<string, (args: Record<string, unknown>) => unknown> = {
-  async start({ path, flushIntervalMs }) {
+  async start({ path }) {
     // What startNode does to the process first (src/main/node.ts).
     limitHeapGrowth();
     store = Store.open({ path: path as string, nodeId: 'bench', migrations: agentLinkMigrations });
-    gateway = createAgentGateway({ store, logger: createLogger({ level: 'silent' }), flushIntervalMs: flushIntervalMs as number });
+    // Link records are flushed at the gateway's own period, as deployed.
+    gateway = createAgentGateway({ store, logger: createLogger({ level: 'silent' }) });
     gateway.onAck((a) => {
       if (!a.ok) failed++;
       if (++acked === target && onTarget) {

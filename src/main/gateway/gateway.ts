@@ -4,7 +4,6 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log';
 import type { ChangeEvent, Store, Stored } from '../db/store';
 import { NgError, isNgError } from '../../shared/errors';
@@ -17,7 +16,8 @@ import { diffDesired, selectorKey, type AgentSelector } from '../../core/desired
 import { validationError } from '../../shared/validation';
 import { nodeEnvelopeCrypto } from './crypto';
 import { checkSessionBody } from './agent-body-check';
-import { SharedBody, sendSealed, type AgentSocket, type SigningKey } from './shared-body';
+import { SharedBody, sendSealed, type SigningKey } from './shared-body';
+import { AgentWebSocket, acceptHandshake } from './agent-websocket';
 import { hmacKey, hmacSha256Hex } from './hmac';
 import { LinkTable, agentLinkMigrations, emptyLink, type LinkRecord } from './link-table';
 import { DesiredGroup, DesiredSourceReader, type UnsealCertificate } from './desired-groups';
@@ -37,9 +37,9 @@ export interface AgentGatewayOptions {
   now?: () => number;
   /** Turns a stored certificate into PEM chain + key for the agent; without it agents get no key material. */
   unsealCertificate?: UnsealCertificate;
-  /** WebSocket ping period; a link that misses one pong is dropped. */
+  /** Liveness sweep period: a link quiet for a whole period is pinged, and dropped if still quiet at the next. */
   pingIntervalMs?: number;
-  /** How often link records are written to the node-local table. */
+  /** How often link records are written to the node-local table (default 2 s). */
   flushIntervalMs?: number;
   /** Where telemetry batches from agents go (TelemetryIngest); without it every batch is refused as NG_UNAVAILABLE. */
   telemetry?: TelemetrySink;
@@ -101,12 +101,16 @@ interface AgentState {
   nginxDownSince: number | null;
 }
 
-interface Session extends AgentSocket {
+interface Session {
+  ws: AgentWebSocket;
   agentId: string | null;
   /** The key the agent signs with; the node answers with the same one. */
   kid: string | null;
   bad: number;
-  alive: boolean;
+  /** Heard from (any frame, or a pong) since the last liveness sweep. */
+  heard: boolean;
+  /** Pinged at the last sweep because it was quiet; dropped if the next sweep finds it quiet still. */
+  pinged: boolean;
   /** The agent and key this session's messages last named (see keyOf). */
   found: FoundKey | null;
   keyFor: (kid: string) => FoundKey['verify'] | undefined;
@@ -145,13 +149,6 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
   let fullInFlight = 0;
   const waitingForFull = new Set<AgentState>();
   let keysEpoch = 0;
-
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: 4 * MAX_AGENT_FRAME_BYTES,
-    perMessageDeflate: false,
-    handleProtocols: (offered) => (offered.has(AGENT_SUBPROTOCOL) ? AGENT_SUBPROTOCOL : false),
-  });
 
   // ------------------------------------------------------------- agents and groups
 
@@ -215,7 +212,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
   function sendShared(st: AgentState, body: SharedBody): void {
     const s = st.session;
     const found = s?.kid ? keyOf(s, s.kid) : undefined;
-    if (s && found) sendSealed(s, found.signing, body, now(), nodeEnvelopeCrypto.nonce());
+    if (s && found) sendSealed(s.ws, found.signing, body, now(), nodeEnvelopeCrypto.nonce());
   }
 
   /**
@@ -397,7 +394,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
   function refuse(s: Session, err: NgError, fatal: boolean): void {
     const st = s.agentId ? agents.get(s.agentId) : undefined;
     if (st && s.kid) send(st, { type: 'error', code: err.code, message: err.message });
-    else s.ws.send(JSON.stringify({ type: 'refused', code: err.code, message: err.message }));
+    else s.ws.sendText(JSON.stringify({ type: 'refused', code: err.code, message: err.message }));
     log.debug({ agentId: s.agentId, code: err.code, reason: err.message }, 'agent message refused');
     if (fatal || ++s.bad >= MAX_BAD_MESSAGES) s.ws.close(CLOSE_REFUSED, err.code);
   }
@@ -530,47 +527,63 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
       const e = enrollWithToken(store, parsed.data.token, now());
       log.info({ agentId: e.agentId, teamId: e.teamId, host: parsed.data.hostname }, 'agent enrolled');
       const nodeFingerprints = store.list('members').filter((m) => !m.removed).map((m) => m.certFingerprint).slice(0, 64);
-      s.ws.send(JSON.stringify({ type: 'enrolled', agentId: e.agentId, teamId: e.teamId, kid: e.kid, key: e.key, nodeFingerprints }));
+      s.ws.sendText(JSON.stringify({ type: 'enrolled', agentId: e.agentId, teamId: e.teamId, kid: e.kid, key: e.key, nodeFingerprints }));
       s.ws.close(1000, 'enrolled');
     } catch (err) {
       refuse(s, isNgError(err) ? err : new NgError('NG_INTERNAL', 'enrollment failed'), true);
     }
   }
 
-  /** A new WebSocket on `socket`: a session, unsigned until its hello. */
-  function onConnection(ws: WebSocket, socket: Duplex): void {
-    const s: Session = { ws, socket, agentId: null, kid: null, bad: 0, alive: true, found: null, keyFor: (kid) => keyOf(s, kid)?.verify };
-    sessions.add(s);
-    ws.on('pong', () => (s.alive = true));
-    ws.on('message', (data, isBinary) => {
+  /** A new WebSocket on `socket` (its handshake done): a session, unsigned until its hello. */
+  function onConnection(socket: Duplex, head: Buffer): void {
+    const handle = (s: Session, what: () => void): void => {
+      s.heard = true;
       try {
-        if (isBinary) return refuse(s, new NgError('NG_BAD_MESSAGE', 'binary frames are not part of the agent protocol'), s.agentId === null);
-        onFrame(s, data.toString());
+        what();
       } catch (err) {
         log.error({ err, agentId: s.agentId }, 'agent message handling failed');
         refuse(s, new NgError('NG_INTERNAL', 'the node could not handle the message'), true);
       }
-    });
-    ws.on('error', (err) => log.debug({ err: err.message, agentId: s.agentId }, 'agent socket error'));
-    ws.on('close', () => {
-      sessions.delete(s);
-      const st = s.agentId ? agents.get(s.agentId) : undefined;
-      if (st?.session === s) {
-        st.session = null;
-        settle(st);
-        waitingForFull.delete(st);
-      }
-    });
+    };
+    const s: Session = {
+      ws: new AgentWebSocket(socket, 4 * MAX_AGENT_FRAME_BYTES, {
+        message: (text) => handle(s, () => onFrame(s, text)),
+        binary: () => handle(s, () => refuse(s, new NgError('NG_BAD_MESSAGE', 'binary frames are not part of the agent protocol'), s.agentId === null)),
+        pong: () => (s.heard = true),
+        protocolError: (code, reason) => log.debug({ agentId: s.agentId, code, reason }, 'agent link broke the WebSocket framing'),
+        close: () => {
+          sessions.delete(s);
+          const st = s.agentId ? agents.get(s.agentId) : undefined;
+          if (st?.session === s) {
+            st.session = null;
+            settle(st);
+            waitingForFull.delete(st);
+          }
+        },
+      }),
+      agentId: null, kid: null, bad: 0, heard: true, pinged: false, found: null, keyFor: (kid) => keyOf(s, kid)?.verify,
+    };
+    sessions.add(s);
+    s.ws.start(head);
   }
 
+  /**
+   * Liveness. A link that carried anything since the last sweep needs no ping: agents send a
+   * heartbeat every 10 s, so on a busy fleet a ping to every link (ten thousand writes and as many
+   * pongs, every sweep) would only repeat what their traffic already shows. A quiet link is pinged,
+   * and dropped when the next sweep finds it quiet still: a dead link goes within three periods.
+   */
   const pinger = setInterval(() => {
     for (const s of sessions) {
-      if (!s.alive) {
+      if (s.heard) {
+        s.heard = false;
+        s.pinged = false;
+      } else if (s.pinged) {
         s.ws.terminate();
-        continue;
+      } else {
+        s.pinged = true;
+        s.ws.ping();
       }
-      s.alive = false;
-      s.ws.ping();
     }
   }, opts.pingIntervalMs ?? 15_000);
   pinger.unref();
@@ -587,7 +600,11 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
     table.save(batch);
     if (dirty.size > 0 && !all) setImmediate(() => flushDirty());
   };
-  const flusher = setInterval(() => flushDirty(), opts.flushIntervalMs ?? 500);
+  // Every 2 s: the records are this node's bookkeeping (the views read them from memory, and a
+  // restarted node learns each agent's applied state from its hello), so a crash loses at most 2 s
+  // of timestamps, while a busy fleet's record churn (a row per agent per ack or heartbeat) is
+  // written a quarter as often as at 500 ms.
+  const flusher = setInterval(() => flushDirty(), opts.flushIntervalMs ?? 2000);
   flusher.unref();
 
   const view = (st: AgentState): AgentView => agentView(st.doc, st.link, st.session?.agentId != null, now());
@@ -596,7 +613,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
     handleUpgrade(req, socket, head) {
       const path = (req.url ?? '').split('?')[0];
       if (path !== AGENT_GATEWAY_PATH) return false;
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket));
+      if (acceptHandshake(req, socket, AGENT_SUBPROTOCOL)) onConnection(socket, head);
       return true;
     },
     createEnrollmentToken: (input) => createEnrollmentToken(store, input),
@@ -634,7 +651,6 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
       fanOuts.length = 0;
       flushDirty(true);
       for (const s of sessions) s.ws.terminate();
-      await new Promise<void>((r) => wss.close(() => r()));
     },
   };
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
+import { AGENT_SUBPROTOCOL } from '../../shared/wire/agent';
 import { NonceWindow, openEnvelope, sealEnvelope } from '../../shared/wire/agent-envelope';
 import { agentEnvelopeCrypto } from '../../agent/envelope-crypto';
-import { SharedBody, sealShared, sendSealed, type AgentSocket } from './shared-body';
+import { SharedBody, sealShared, sendSealed } from './shared-body';
+import { listenAgentWebSocket } from '../../../test/support/agent-websocket-server';
 
 const key = { kid: 'k0123456789abcdef', secret: randomBytes(32).toString('base64url') };
 const body = JSON.stringify({ type: 'diff', note: 'quotes " and \\ backslashes, ünïcödé, a newline\n and </script>', version: 7 });
@@ -39,11 +41,9 @@ describe('a body shared by many agents', () => {
 
 describe('sending a sealed body', () => {
   it('delivers small and large bodies as one text message each, byte for byte the sealed frame', async () => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-    await new Promise<void>((r) => wss.once('listening', () => r()));
-    const port = (wss.address() as { port: number }).port;
-    const server = new Promise<AgentSocket>((r) => wss.once('connection', (ws, req) => r({ ws, socket: req.socket })));
-    const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+    const wss = await listenAgentWebSocket();
+    const server = wss.next();
+    const client = new WebSocket(wss.url, AGENT_SUBPROTOCOL, { perMessageDeflate: false });
     const received: { text: string; binary: boolean }[] = [];
     const allReceived = new Promise<void>((r) => client.on('message', (data: Buffer, binary) => {
       received.push({ text: data.toString(), binary });
@@ -52,7 +52,7 @@ describe('sending a sealed body', () => {
     await new Promise<void>((r) => client.once('open', () => r()));
     const small = new SharedBody(body);
     const large = new SharedBody(JSON.stringify({ type: 'full', domains: 'x"y\\'.repeat(20_000) }));
-    const to = await server;
+    const to = (await server).ws;
     const sent = [small, large, small].map((shared) => {
       const nonce = agentEnvelopeCrypto.nonce();
       sendSealed(to, key, shared, 1_763_940_000_000, nonce);
@@ -61,6 +61,6 @@ describe('sending a sealed body', () => {
     await allReceived;
     expect(received).toEqual(sent.map((text) => ({ text, binary: false })));
     client.terminate();
-    await new Promise<void>((r) => wss.close(() => r()));
+    await wss.close();
   });
 });

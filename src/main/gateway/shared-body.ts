@@ -2,10 +2,9 @@
 // string literal for the frame); each agent's frame adds only its own key id, timestamp, nonce and
 // MAC. The bytes are exactly those of sealEnvelope (docs/PROTOCOL-agent.md, "The signed envelope").
 
-import type { Duplex } from 'node:stream';
-import { WebSocket } from 'ws';
 import { AGENT_SUBPROTOCOL } from '../../shared/wire/agent';
 import { hmacSha256Hex, type HmacKey } from './hmac';
+import { headerBytes, writeFrameHeader, OP_TEXT, type AgentWebSocket } from './agent-websocket';
 
 /**
  * Up to this many bytes the shared body is copied behind each agent's header and goes out as one
@@ -52,46 +51,32 @@ export function sealShared(key: SigningKey, body: SharedBody, now: number, nonce
  * The envelope head and the shared body copied behind `headerBytes` bytes left for a WebSocket frame
  * header. The head is ASCII (key ids, digits, base64url and hex), so its length is its byte count.
  */
-function framed(head: string, body: SharedBody, headerBytes: number): Buffer {
-  const frame = Buffer.allocUnsafe(headerBytes + head.length + body.field.length);
-  frame.write(head, headerBytes, 'latin1');
+function framed(head: string, body: SharedBody, offset: number): Buffer {
+  const frame = Buffer.allocUnsafe(offset + head.length + body.field.length);
+  frame.write(head, offset, 'latin1');
   // TypedArray#set: Buffer#copy's argument handling cost more than the copy of ~1 kB itself.
-  frame.set(body.field, headerBytes + head.length);
+  frame.set(body.field, offset + head.length);
   return frame;
 }
 
-/** Where a sealed frame goes: the agent's WebSocket and the socket under it. */
-export interface AgentSocket {
-  ws: WebSocket;
-  socket: Duplex;
-}
-
 /**
- * Signs a shared body for one agent and sends it as one text message on the agent's socket.
+ * Signs a shared body for one agent and sends it as one text message on the agent's WebSocket.
  *
  * A fan-out writes one frame to each of thousands of sockets, so a small frame is built whole, with
- * its WebSocket header (FIN + text, unmasked as from a server, RFC 6455 §5.2), and written to the
- * socket in one call: ws would allocate the header apart and write both through cork, writev and
- * uncork. Without compression ws writes its own frames straight to the socket too, so frames keep
- * their order; nothing is written once the WebSocket is closing.
+ * its WebSocket header (FIN + text, unmasked as from a server, RFC 6455 §5.2), and written in one
+ * call; a large one goes as two fragments of one message. Nothing is written once the WebSocket is
+ * closing.
  */
-export function sendSealed(to: AgentSocket, key: SigningKey, body: SharedBody, now: number, nonce: string): void {
-  if (to.ws.readyState !== WebSocket.OPEN) return;
+export function sendSealed(to: AgentWebSocket, key: SigningKey, body: SharedBody, now: number, nonce: string): void {
+  if (!to.open) return;
   const head = sealedHead(key, body, now, nonce);
   const payload = head.length + body.field.length;
   if (body.field.length <= COPY_LIMIT) {
-    const headerBytes = payload < 126 ? 2 : 4;
-    const frame = framed(head, body, headerBytes);
-    frame[0] = 0x81;
-    if (headerBytes === 2) frame[1] = payload;
-    else {
-      frame[1] = 126;
-      frame.writeUInt16BE(payload, 2);
-    }
-    to.socket.write(frame);
+    const at = headerBytes(payload);
+    const frame = framed(head, body, at);
+    writeFrameHeader(frame, 0, OP_TEXT, true, payload);
+    to.writeFrame(frame);
     return;
   }
-  // Both fragments are queued in this one call, so nothing else sent to this agent can come between them.
-  to.ws.send(Buffer.from(head, 'latin1'), { binary: false, fin: false });
-  to.ws.send(body.field, { binary: false, fin: true });
+  to.sendTextParts(Buffer.from(head, 'latin1'), body.field);
 }
