@@ -220,3 +220,33 @@ describe('bad input', () => {
     ok.ws.close();
   });
 });
+
+describe('liveness', () => {
+  it('drops a link that is quiet and answers no ping; a busy link is not pinged, a quiet one that answers stays', async () => {
+    await node.cleanup();
+    node = await startTestNode({ pingIntervalMs: 100 });
+    const { agentId, key } = await enrolled();
+    const deaf = await connectRaw(node.url, { autoPong: false });
+    const answering = await connectRaw(node.url);
+    const busy = await connectRaw(node.url, { autoPong: false });
+    let pingsToBusy = 0;
+    busy.ws.on('ping', () => pingsToBusy++);
+    busy.sendSigned(key, { type: 'hello', agentId, appliedVersion: 0, appliedChecksum: '', agentVersion: 'test' });
+    await busy.next();
+    // An ack for no version in flight: a valid signed message the node reads and otherwise ignores.
+    const chatter = setInterval(() => busy.sendSigned(key, { type: 'ack', version: 999, appliedVersion: 0, appliedChecksum: '', report: okReport }), 30);
+    try {
+      // The deaf link is pinged at the first sweep that finds it quiet and dropped at the next.
+      expect((await deaf.closed).code).toBe(1006);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(answering.ws.readyState).toBe(answering.ws.OPEN);
+      expect(busy.ws.readyState).toBe(busy.ws.OPEN);
+      expect(pingsToBusy).toBe(0);
+      expect(node.gateway.isConnected(agentId)).toBe(true);
+    } finally {
+      clearInterval(chatter);
+      answering.ws.close();
+      busy.ws.close();
+    }
+  });
+});

@@ -27,11 +27,12 @@ export interface TestNode {
 }
 
 /** A node's gateway; `dir` reuses a store folder (a node restart). */
-export async function startTestNode(opts: { dir?: string; port?: number; unsealCertificate?: UnsealCertificate; telemetry?: (store: Store) => TelemetrySink } = {}): Promise<TestNode> {
+export async function startTestNode(opts: { dir?: string; port?: number; pingIntervalMs?: number; unsealCertificate?: UnsealCertificate; telemetry?: (store: Store) => TelemetrySink } = {}): Promise<TestNode> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'ng-gw-'));
   const store = Store.open({ path: join(dir, 'node.db'), migrations: [...agentLinkMigrations, ...telemetryMigrations], durability: 'normal' });
   const gateway = createAgentGateway({
     store, logger: createLogger({ level: 'silent' }), flushIntervalMs: 50,
+    ...(opts.pingIntervalMs ? { pingIntervalMs: opts.pingIntervalMs } : {}),
     ...(opts.unsealCertificate ? { unsealCertificate: opts.unsealCertificate } : {}),
     ...(opts.telemetry ? { telemetry: opts.telemetry(store) } : {}),
   });
@@ -79,8 +80,9 @@ export interface RawClient {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-export function connectRaw(url: string): Promise<RawClient> {
-  const ws = new WebSocket(url, AGENT_SUBPROTOCOL);
+/** A client of the agent protocol; `autoPong: false` makes one that never answers the node's pings. */
+export function connectRaw(url: string, opts: { autoPong?: boolean } = {}): Promise<RawClient> {
+  const ws = new WebSocket(url, AGENT_SUBPROTOCOL, { autoPong: opts.autoPong ?? true });
   const frames: unknown[] = [];
   const waiters = new Set<() => void>();
   let read = 0;
