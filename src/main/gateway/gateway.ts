@@ -588,17 +588,25 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
   }, opts.pingIntervalMs ?? 15_000);
   pinger.unref();
 
-  /** Writes dirty link records a slice at a time, so ten thousand acks never stall the event loop at once. */
+  /** Dirty link records being written, in table order; `flushAt` is the next to write. */
+  let flushQueue: LinkRecord[] = [];
+  let flushAt = 0;
+  /**
+   * Writes dirty link records a slice at a time, so ten thousand acks never stall the event loop at
+   * once; all of them at close. Records dirtied meanwhile wait for the next flush.
+   */
   const flushDirty = (all = false): void => {
-    if (dirty.size === 0) return;
-    const batch: LinkRecord[] = [];
-    for (const st of dirty) {
-      if (!all && batch.length >= FLUSH_SLICE) break;
-      batch.push(st.link);
-      dirty.delete(st);
+    if (flushAt >= flushQueue.length) {
+      if (dirty.size === 0) return;
+      flushQueue = table.inTableOrder([...dirty].map((st) => st.link));
+      flushAt = 0;
+      dirty.clear();
     }
-    table.save(batch);
-    if (dirty.size > 0 && !all) setImmediate(() => flushDirty());
+    const end = all ? flushQueue.length : Math.min(flushQueue.length, flushAt + FLUSH_SLICE);
+    table.save(flushQueue.slice(flushAt, end));
+    flushAt = end;
+    if (all) flushDirty(true);
+    else if (flushAt < flushQueue.length) setImmediate(() => flushDirty());
   };
   // Every 2 s: the records are this node's bookkeeping (the views read them from memory, and a
   // restarted node learns each agent's applied state from its hello), so a crash loses at most 2 s
