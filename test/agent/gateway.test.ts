@@ -4,6 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGENT_WIRE_VERSION, CLOSE_REVOKED } from '../../src/shared/wire/agent';
 import { createEnrollmentToken, enrollWithToken } from '../../src/main/gateway/index';
+import { join } from 'node:path';
+import { Store } from '../../src/main/db/store';
 import { bodyOf, connectRaw, startTestNode, TEAM, upstreamProxy, writeDomain, type RawClient, type TestNode } from './support';
 
 let node: TestNode;
@@ -117,6 +119,23 @@ describe('desired state push', () => {
     expect(node.gateway.getAgent(agentId)!.sync).toBe('In sync');
     expect(c2.frames.map((f) => bodyOf(f as Record<string, unknown>).type)).not.toContain('full');
     c2.ws.close();
+  });
+});
+
+describe('replicated changes', () => {
+  it('a domain that arrives in a snapshot (a replica catching up past compaction) is pushed like one written here', async () => {
+    const { agentId, key } = await enrolled(['edge']);
+    const c = await session(agentId, key);
+    const full = bodyOf(await c.next());
+    c.sendSigned(key, { type: 'ack', version: full.version, appliedVersion: full.version, appliedChecksum: full.checksum, report: okReport });
+    await expect.poll(() => node.gateway.getAgent(agentId)!.sync).toBe('In sync');
+
+    const peer = Store.open({ path: join(node.dir, 'peer.db'), nodeId: 'npeer' });
+    const added = writeDomain(peer, 'from-a-peer.example.com', { labels: ['edge'] });
+    node.store.importSnapshot(peer.exportSnapshot());
+    peer.close();
+    const diff = bodyOf(await c.next((f) => bodyOf(f).type === 'diff'));
+    expect((diff.upserts as { domainId: string }[]).map((d) => d.domainId)).toEqual([added]);
   });
 });
 

@@ -71,7 +71,7 @@ export class EventFeed {
       }
       const changes: ApiChange[] = [];
       for (const e of events) {
-        const teamId = e.op.team ?? null;
+        const teamId = e.team;
         if (!this.visible(sub, e.collection, e.id, teamId)) continue;
         const doc = docOf(e);
         changes.push({ collection: e.collection, id: e.id, teamId, deleted: doc === null, version: doc ? (doc.version as string) : null, doc });

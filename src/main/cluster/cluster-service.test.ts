@@ -127,6 +127,23 @@ describe('ClusterService', () => {
     expect(a.store.get('members', 'nc3')!.address).toBe(back.service.peerAddress);
   });
 
+  it('shows in the members view why a member it keeps dialing is not linked', async () => {
+    const [a, c] = await Promise.all(['na1', 'nc3'].map((id) => startMember(id))) as [Running, Running];
+    const { joinCode } = a.service.create();
+    await c.service.join(a.service.peerAddress, joinCode);
+    await eventually('linked', () => a.service.status().members.every((m) => m.connected));
+
+    await stop(c);
+    // na1 has the smaller id, so it is the one that redials nc3, and each dial is refused.
+    await eventually('nc3 shows a coded dial failure', () => {
+      const member = a.service.status().members.find((m) => m.nodeId === 'nc3');
+      return member?.connected === false && member.lastError?.code === 'NG_UNAVAILABLE';
+    });
+    const member = a.service.status().members.find((m) => m.nodeId === 'nc3')!;
+    expect(member.lastError!.message).toMatch(/^dial failed: .*ECONNREFUSED/);
+    expect(member.lastSeen).toEqual(expect.any(Number));
+  });
+
   it('says which peer port is taken when it cannot listen', async () => {
     const a = await startMember('na1');
     const port = Number(new URL(a.service.peerAddress).port);

@@ -3,6 +3,7 @@
 // the ops compacted out of them, `vector` what this replica holds.
 
 import type { Migration } from './migrations';
+import { TEAM_SCOPED } from '../../shared/collections';
 
 /** `oplog` and `audit` hold the same rows: compaction moves ops from one to the other unchanged. */
 const opTable = (name: string): string => `
@@ -69,6 +70,16 @@ export const storeMigrations: Migration[] = [
           PRIMARY KEY (origin, seq)
         ) STRICT, WITHOUT ROWID;
       `);
+    },
+  },
+  {
+    // Snapshots imported before this fix stored their documents without a team, so a team's lists
+    // on that replica missed them: the team is taken from the document, as a write would set it.
+    name: '0003_snapshot_doc_teams',
+    up: (db) => {
+      db.prepare("UPDATE docs SET team = id WHERE collection = 'teams' AND team IS NULL").run();
+      const scoped = db.prepare("UPDATE docs SET team = json_extract(fields, '$.teamId') WHERE collection = ? AND team IS NULL AND json_type(fields, '$.teamId') = 'text'");
+      for (const c of TEAM_SCOPED) scoped.run(c);
     },
   },
 ];

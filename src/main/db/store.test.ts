@@ -228,7 +228,7 @@ describe('local writes', () => {
     });
     expect(seen).toHaveLength(1);
     expect(seen[0]!.visible).toBe(true);
-    expect(seen[0]!.events.map((e) => [e.id, e.live, e.local, e.op.actor])).toEqual([['t1', true, true, 'u1'], ['t2', true, true, 'u1']]);
+    expect(seen[0]!.events.map((e) => [e.id, e.live, e.local, e.op?.actor])).toEqual([['t1', true, true, 'u1'], ['t2', true, true, 'u1']]);
 
     expect(() =>
       s.transaction(() => {
@@ -449,6 +449,45 @@ describe('replication', () => {
     // Importing the same snapshot again is harmless.
     fresh.importSnapshot(a.exportSnapshot());
     expect(fresh.stateHash()).toBe(a.stateHash());
+  });
+
+  it('a snapshot\'s documents are in their team\'s lists and announced as changes, once', () => {
+    const a = open('n1');
+    a.write('teams', 't1', { name: 'One', createdAt: 1 }, { actor: 'u1' });
+    a.write('domains', 'd1', domainDoc('t1', 'one.example'), { actor: 'u1' });
+    a.write('domains', 'd2', domainDoc('t1', 'two.example'), { actor: 'u1' });
+    a.delete('domains', 'd2', { actor: 'u1' });
+    const b = open('n2');
+    const events: ChangeEvent[] = [];
+    b.onChange((e) => events.push(...e));
+    b.importSnapshot(a.exportSnapshot());
+    expect(b.list('domains', { team: 't1' })).toEqual(a.list('domains', { team: 't1' }));
+    expect(b.list('teams', { team: 't1' }).map((t) => t.id)).toEqual(['t1']);
+    const seen = events.map((e) => [e.collection, e.id, e.team, e.live, e.local, e.op]).sort();
+    expect(seen).toEqual([['domains', 'd1', 't1', true, false, null], ['domains', 'd2', 't1', false, false, null], ['teams', 't1', 't1', true, false, null]]);
+
+    // Nothing new in a second import: no event; a later change comes with only what moved.
+    b.importSnapshot(a.exportSnapshot());
+    expect(events).toHaveLength(3);
+    a.write('domains', 'd1', { wafEnabled: true }, { actor: 'u1' });
+    b.importSnapshot(a.exportSnapshot());
+    expect(events.slice(3).map((e) => [e.collection, e.id])).toEqual([['domains', 'd1']]);
+    expect(b.get('domains', 'd1')?.wafEnabled).toBe(true);
+  });
+
+  it('a replica that imported a snapshot before teams were kept for it has them back after an upgrade', () => {
+    const a = open('n1');
+    a.write('teams', 't1', { name: 'One', createdAt: 1 }, { actor: 'u1' });
+    a.write('domains', 'd1', domainDoc('t1', 'one.example'), { actor: 'u1' });
+    const b = open('n2');
+    b.importSnapshot(a.exportSnapshot());
+    b.stateHash();
+    // The file as an earlier build left it: no teams on the imported rows, the repair not yet run.
+    b.db.exec("UPDATE docs SET team = NULL; DELETE FROM migrations WHERE name = '0003_snapshot_doc_teams'");
+    closeStore(b);
+    const again = open('n2');
+    expect(again.list('domains', { team: 't1' }).map((d) => d.id)).toEqual(['d1']);
+    expect(again.list('teams', { team: 't1' }).map((t) => t.id)).toEqual(['t1']);
   });
 });
 

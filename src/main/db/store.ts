@@ -43,7 +43,10 @@ export type Stored<C extends CollectionName> = DocOf<C> & { id: string; version:
 export interface ChangeEvent {
   collection: string;
   id: string;
-  op: Op;
+  /** The document's team (team-scoped collections), after the change. */
+  team: string | null;
+  /** The op that made the change; null when it came in a snapshot (its ops folded into the state). */
+  op: Op | null;
   /** Whether the document is visible after the op. */
   live: boolean;
   /** Written on this node (vs received from a peer). */
@@ -493,7 +496,12 @@ export class Store {
         const incoming: DocState = { fields: d.fields, clocks: d.clocks, deleted: d.deleted };
         const current = this.load(d.collection, d.id);
         const merged = current ? mergeDocs(current.state, incoming) : incoming;
-        this.saveState(d.collection, d.id, current, merged, lastWrite(merged), null);
+        if (current && !advanced(current.state, merged)) continue;
+        const team = teamOf(d.collection, d.id, merged.fields.teamId);
+        const saved = this.saveState(d.collection, d.id, current, merged, lastWrite(merged), team);
+        // Announced like ops: whatever follows the store (agent pushes, live views, the peer
+        // mesh's member list) must hear of documents that arrive this way too.
+        if (this.listeners.size > 0) this.pending.push({ collection: d.collection, id: d.id, team, op: null, live: saved.live, local: false });
       }
       for (const [origin, seq] of Object.entries(snapshot.vector)) {
         const mine = this.vec.get(origin) ?? { seq: 0, floor: 0 };
@@ -589,7 +597,7 @@ export class Store {
     // The changed fields now carry the op's timestamp, later than what they replaced.
     const last = changedFields.length > 0 ? maxHlc(doc?.last, op.hlc) : (doc?.last ?? null);
     const saved = this.saveState(op.collection, op.id, doc, next, last, op.team ?? null);
-    if (this.listeners.size > 0) this.pending.push({ collection: op.collection, id: op.id, op, live: saved.live, local });
+    if (this.listeners.size > 0) this.pending.push({ collection: op.collection, id: op.id, team: op.team ?? null, op, live: saved.live, local });
     return saved;
   }
 
@@ -1084,6 +1092,13 @@ function validateFields(collection: CollectionName, set: Record<string, unknown>
     out[field] = r.data;
   }
   return out;
+}
+
+/** Whether merging moved a document on: a field or its deletion took a later clock. */
+function advanced(before: DocState, after: DocState): boolean {
+  if (after.deleted !== before.deleted) return true;
+  for (const field in after.clocks) if (after.clocks[field] !== before.clocks[field]) return true;
+  return false;
 }
 
 function teamOf(collection: string, id: string, teamId: unknown): string | null {

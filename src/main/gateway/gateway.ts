@@ -318,7 +318,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
 
   const unsubscribe = store.onChange((events: readonly ChangeEvent[]) => {
     for (const e of events) {
-      const team = e.op.team;
+      const team = e.team;
       if (e.collection === 'agents') pendingAgents.add(e.id);
       else if (!team) continue;
       else if (e.collection === 'domains' || e.collection === 'proxy_configs') addTo(pendingDomains, team, e.id);

@@ -52,6 +52,7 @@ const MEMBER_REDIAL_MAX_MS = 15_000;
 
 interface Dialer {
   address: string;
+  /** The member expected at `address` (known when dialed from the member list), then the one that answered. */
   nodeId: string | null;
   joining: boolean;
   backoff: Backoff;
@@ -82,6 +83,7 @@ export class PeerMesh {
   private readonly downListeners = new Set<(status: PeerStatus) => void>();
   private readonly electionListeners = new Set<(from: string, msg: ElectionWireMessage) => void>();
   private readonly telemetryListeners = new Set<(from: string, msg: PeerTelemetryMessage) => void>();
+  private readonly memberListeners = new Set<() => void>();
   private readonly lastStatus = new Map<string, PeerStatus>();
   private readonly disposers: (() => void)[] = [];
   private snapshotCounter = 0;
@@ -129,11 +131,11 @@ export class PeerMesh {
   private start(): void {
     this.disposers.push(this.store.onChange((events) => {
       for (const link of this.links.values()) link.localChanged();
-      if (events.some((e) => e.collection === 'members')) this.onMembersChanged();
+      if (events.some((e) => e.collection === 'members')) this.membersChanged();
     }));
     const compactTimer = setInterval(() => this.compact(), this.opts.compactEveryMs ?? 2000);
     this.disposers.push(() => clearInterval(compactTimer));
-    this.onMembersChanged();
+    this.dialMembers();
   }
 
   // ---------------------------------------------------------------- public API
@@ -193,6 +195,12 @@ export class PeerMesh {
     const link = this.links.get(nodeId);
     link?.sendElection(msg);
     return link !== undefined;
+  }
+
+  /** The member list may have changed: a member was written here or arrived from a peer (by ops or in a snapshot). */
+  onMembersChanged(cb: () => void): () => void {
+    this.memberListeners.add(cb);
+    return () => this.memberListeners.delete(cb);
   }
 
   onTelemetry(cb: (from: string, msg: PeerTelemetryMessage) => void): () => void {
@@ -362,7 +370,8 @@ export class PeerMesh {
     for (const d of this.dialers.values()) {
       if (d.link !== link) continue;
       d.link = null;
-      d.lastStatus = { ...link.status };
+      // A handshake refused before the peer's hello still belongs to the member this dialer is for.
+      d.lastStatus = { ...link.status, nodeId: link.status.nodeId ?? d.nodeId };
       if (reason.code !== 'NG_CLOSED') for (const w of d.waiters.splice(0)) w.reject(new NgError(reason.code, reason.message));
       // A join refused with a reason (wrong code, removed) is not retried: the operator must act.
       if (d.joining && !d.nodeId && reason.code !== 'NG_CLOSED') {
@@ -378,7 +387,7 @@ export class PeerMesh {
       this.opts.log.info({ peer: nodeId, code: reason.code, reason: reason.message }, 'peer link down');
       for (const cb of this.downListeners) cb({ ...link.status });
       // A link that was dialed by the other side is redialed from here if this node is the one to dial it.
-      this.onMembersChanged();
+      this.dialMembers();
     }
   }
 
@@ -397,10 +406,10 @@ export class PeerMesh {
 
   // ---------------------------------------------------------------- dialing
 
-  private dialer(address: string, joining: boolean): Dialer {
+  private dialer(address: string, joining: boolean, nodeId: string | null = null): Dialer {
     const existing = this.dialers.get(address);
     if (existing) return existing;
-    const d: Dialer = { address, nodeId: null, joining, backoff: new Backoff(1000, MEMBER_REDIAL_MAX_MS), timer: null, link: null, connecting: null, lastStatus: null, stopped: false, waiters: [] };
+    const d: Dialer = { address, nodeId, joining, backoff: new Backoff(1000, MEMBER_REDIAL_MAX_MS), timer: null, link: null, connecting: null, lastStatus: null, stopped: false, waiters: [] };
     this.dialers.set(address, d);
     this.dial(d);
     return d;
@@ -425,9 +434,24 @@ export class PeerMesh {
     ws.once('error', (e) => {
       if (d.connecting === ws) d.connecting = null;
       if (d.link) return;
-      this.opts.log.debug({ address: d.address, err: e.message }, 'dial failed');
+      this.dialFailed(d, e.message);
       this.scheduleDial(d, false);
     });
+  }
+
+  /**
+   * A dial that never reached the handshake (refused, unreachable, TLS, timeout) becomes the
+   * member's last error, so the members view says why it is not linked. Logged once per reason.
+   */
+  private dialFailed(d: Dialer, reason: string): void {
+    const previous = d.lastStatus ?? (d.nodeId ? this.lastStatus.get(d.nodeId) : undefined);
+    const lastError = { code: 'NG_UNAVAILABLE', message: `dial failed: ${reason}` };
+    const repeated = previous?.lastError?.message === lastError.message;
+    d.lastStatus = {
+      name: null, fingerprint: '', lastSeen: null, skewRejections: 0, clockOffsetMs: null,
+      ...previous, nodeId: previous?.nodeId ?? d.nodeId, address: d.address, connected: false, lastError,
+    };
+    this.opts.log[repeated ? 'debug' : 'warn']({ address: d.address, peer: d.nodeId, code: lastError.code, reason }, 'dial failed');
   }
 
   private scheduleDial(d: Dialer, abusive: boolean, fixedMs?: number): void {
@@ -463,8 +487,13 @@ export class PeerMesh {
     recordMember(this.store, { nodeId: hello.nodeId, name: hello.name, certFingerprint: fingerprint, priority: hello.priority, address: hello.address });
   }
 
+  private membersChanged(): void {
+    this.dialMembers();
+    for (const cb of this.memberListeners) cb();
+  }
+
   /** Drop links to removed members; dial the members this node is the one to dial (smaller id dials larger). */
-  private onMembersChanged(): void {
+  private dialMembers(): void {
     if (this.closed || !this.opts.keys.clusterId()) return;
     for (const m of listMembers(this.store)) {
       if (m.id === this.store.nodeId) continue;
@@ -475,7 +504,7 @@ export class PeerMesh {
       }
       if (!m.address || this.store.nodeId >= m.id || this.links.has(m.id)) continue;
       const waiting = this.dialers.get(m.address);
-      if (!waiting) this.connect(m.address);
+      if (!waiting) this.dialer(m.address, false, m.id);
       else if (waiting.timer && !waiting.stopped) {
         // News about this member (it just joined, or moved): a dial that failed moments ago, before
         // the member's record had replicated everywhere, is retried now instead of after its backoff.
