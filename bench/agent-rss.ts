@@ -3,7 +3,9 @@
 // (VmRSS), nginx's own processes not included. The agent runs as it ships: bin/netgoat-agent.mjs
 // executed as a program (its shebang's flags apply, as under systemd), which runs its one-file build
 // of the agent in that same process (`--tsx` runs the sources through tsx instead, which adds tsx's
-// own loader thread to the figure).
+// own loader thread to the figure). The agent links over ws:// as in the README's quick start;
+// `--tls` links it over wss:// to a gateway port with a self-signed certificate it pins, as
+// `netgoat serve --agent-port` serves agents across a network (TLS adds ~0.5 MB).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +15,10 @@ import { Store } from '../src/main/db/store';
 import { createLogger } from '../src/main/log';
 import { agentLinkMigrations, createAgentGateway, listenAgentGateway } from '../src/main/gateway/index';
 import { domainId } from '../src/shared/ids';
+import { X509Certificate } from 'node:crypto';
 import { freePort, stopAgentNginx } from '../test/support/nginx';
+import { selfSignedCertificate } from '../test/support/certificates';
+import { pinnedAgentUrl } from '../src/main/gateway/listen';
 import { hasFlag, numberFlag, report, round } from './report';
 
 const TEAM = 'team_bench';
@@ -32,7 +37,9 @@ export async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'netgoat-bench-agent-rss-'));
   const store = Store.open({ path: join(dir, 'node.db'), nodeId: 'bench', migrations: agentLinkMigrations });
   const gateway = createAgentGateway({ store, logger: createLogger({ level: 'silent' }) });
-  const listener = await listenAgentGateway(gateway, { host: '127.0.0.1', port: 0 });
+  const cert = hasFlag(args, '--tls') ? selfSignedCertificate('127.0.0.1') : null;
+  const listener = await listenAgentGateway(gateway, { host: '127.0.0.1', port: 0, ...(cert ? { tls: { cert: cert.chainPem, key: cert.keyPem } } : {}) });
+  const url = cert ? pinnedAgentUrl(listener.url, new X509Certificate(cert.chainPem).fingerprint256.replace(/:/g, '').toLowerCase()) : listener.url;
   const dataDir = join(dir, 'agent');
   let agent: ChildProcess | null = null;
   try {
@@ -54,7 +61,7 @@ export async function run(args: string[]): Promise<void> {
     // The launcher runs as a program (its shebang), or the sources run under node + tsx.
     const [program, cli] = viaTsx ? [process.execPath, ['--import', 'tsx', join(ROOT, 'src/agent/cli.ts')]] : [join(ROOT, 'bin', 'netgoat-agent.mjs'), []];
     // Asynchronous: the gateway answering the enrollment runs in this very process.
-    const enrolling = spawn(program, [...cli, 'enroll', '--url', listener.url, '--token', token, '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const enrolling = spawn(program, [...cli, 'enroll', '--url', url, '--token', token, '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     const code = await new Promise<number | null>((r) => enrolling.once('exit', r));
     if (code !== 0) throw new Error(`enroll failed (exit ${code})`);
     const agentId = (JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as { agentId: string }).agentId;
@@ -78,7 +85,7 @@ export async function run(args: string[]): Promise<void> {
     }
     const peak = Math.max(...samples);
     report('agent-rss', [
-      { figure: 'agent_rss_mb', value: round(peak, 1), target: '≤ 50', note: `peak VmRSS of the agent over ${idleMs / 1000} s idle after applying ${domainCount} domains (${viaTsx ? 'node --import tsx' : 'bin/netgoat-agent.mjs as shipped'}; nginx not included)` },
+      { figure: 'agent_rss_mb', value: round(peak, 1), target: '≤ 50', note: `peak VmRSS of the agent over ${idleMs / 1000} s idle after applying ${domainCount} domains (${viaTsx ? 'node --import tsx' : 'bin/netgoat-agent.mjs as shipped'}, over ${cert ? 'wss://' : 'ws://'}; nginx not included)` },
       { figure: 'first_apply_ms', value: round(appliedMs, 0), note: 'agent start → full state applied and acknowledged' },
     ], { domains: domainCount });
   } finally {
