@@ -18,7 +18,8 @@ export interface TailerCounters {
   tornBytes: number;
 }
 
-const CHUNK_BYTES = 1 << 20;
+/** Read at most this much per look: the buffer stays for the agent's life, and a busy log fills it every poll. */
+const CHUNK_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
 
 export class LogTailer {
