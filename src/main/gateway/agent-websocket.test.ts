@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { AGENT_SUBPROTOCOL } from '../../shared/wire/agent';
 import { listenAgentWebSocket, type AgentWebSocketServer } from '../../../test/support/agent-websocket-server';
@@ -147,6 +148,41 @@ describe('the server end of an agent WebSocket, with raw bytes', () => {
     await until(() => end.texts.length === 3);
     expect(end.texts).toEqual(['first', 'y'.repeat(300), 'third']);
     raw.socket.destroy();
+  });
+
+  it('delivers the same messages however the byte stream is cut into reads', async () => {
+    // Short text in any script (a fragment or a read may end inside a character), text long enough
+    // for a 16-bit length, and arbitrary code units (lone surrogates included).
+    const message = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 120 }), fc.string({ unit: 'grapheme-ascii', minLength: 126, maxLength: 40_000 }), fc.string({ unit: 'binary', minLength: 200, maxLength: 3000 }));
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.tuple(message, fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 6 }),
+      fc.array(fc.integer({ min: 1, max: 4000 }), { minLength: 1, maxLength: 40 }),
+      async (messages, cuts) => {
+        const raw = await rawClient();
+        const end = await server.next();
+        // Each message whole or in up to three fragments, with a ping between some of them.
+        const frames = messages.flatMap(([text, parts], m) => {
+          const bytes = Buffer.from(text);
+          const size = Math.ceil(bytes.length / parts) || 1;
+          const pieces = Array.from({ length: parts }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+          const out = pieces.map((p, i) => frame(i === 0 ? 0x1 : 0x0, p, { fin: i === parts - 1 }));
+          if (m % 2 === 1) out.splice(1, 0, frame(0x9, Buffer.from('p')));
+          return out;
+        });
+        const stream = Buffer.concat(frames);
+        let at = 0;
+        for (let i = 0; at < stream.length; i++) {
+          const n = cuts[i % cuts.length]!;
+          raw.socket.write(stream.subarray(at, at + n));
+          at += n;
+        }
+        await until(() => end.texts.length === messages.length || end.protocolErrors.length > 0);
+        expect(end.protocolErrors).toEqual([]);
+        // What a sender puts on the wire for a string (lone surrogates become U+FFFD) is what arrives.
+        expect(end.texts).toEqual(messages.map(([text]) => Buffer.from(text).toString()));
+        raw.socket.destroy();
+      },
+    ), { numRuns: 25 });
   });
 
   const broken: [string, () => Buffer, number][] = [
