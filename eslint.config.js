@@ -25,7 +25,7 @@ const noNodeOnlyPackages = {
 const noReact = { group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'zustand', '@mantine/*', 'uplot'], message: 'UI libraries belong in src/renderer only.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-results/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-results/**', '**/*.d.ts', '.tmpbench/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
