@@ -1,5 +1,5 @@
 // Two members that joined through a third must link to each other, however each learned of the
-// other: by ops, or by a snapshot (which announces no per-document changes). And when the dials
+// other: by ops, or by a snapshot (whose documents the store announces like ops). And when the dials
 // keep failing, the dialing side says why in that member's status, not only in a debug log.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,10 +31,11 @@ describe('members that joined through the same node', () => {
     await first.mesh.join(founder.mesh.address, joinCode);
     // Once the founder compacts what both acknowledged, a later joiner can only catch up by snapshot.
     await eventually('the founder compacted its oplog', () => founder.logs.some((l) => l['msg'] === 'oplog compacted'));
-    // The election ranks members by this news: it must come for members a snapshot brought too.
+    // The mesh dials and the election ranks members by the store's change events: they must come
+    // for members a snapshot brought too.
     let toldOfFirst = false;
-    const unsubscribe = second.mesh.onMembersChanged(() => {
-      toldOfFirst ||= second.store.get('members', first.nodeId) !== undefined;
+    const unsubscribe = second.store.onChange((events) => {
+      toldOfFirst ||= events.some((e) => e.collection === 'members' && e.id === first.nodeId);
     });
     await second.mesh.join(founder.mesh.address, joinCode);
     await eventually('the second joiner holds the first joiner\'s member record', () => second.store.get('members', first.nodeId) !== undefined);

@@ -32,7 +32,6 @@ function recordingTransport(store: Store) {
     onPeerUp: () => () => {},
     onPeerDown: () => () => {},
     onElection: () => () => {},
-    onMembersChanged: () => () => {},
     sendElection: (_to, message) => {
       sent.push({ message, termOnDisk: readPersistedTerm(store.db) });
       return true;

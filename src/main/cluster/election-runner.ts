@@ -18,8 +18,6 @@ export interface ElectionTransport {
   onPeerUp(cb: (s: { nodeId: string | null }) => void): () => void;
   onPeerDown(cb: (s: { nodeId: string | null }) => void): () => void;
   onElection(cb: (from: string, msg: ElectionWireMessage) => void): () => void;
-  /** The member list may have changed (written here, or arrived by ops or in a snapshot). */
-  onMembersChanged(cb: () => void): () => void;
   sendElection(nodeId: string, msg: ElectionWireMessage): boolean;
   broadcastElection(msg: ElectionWireMessage): void;
 }
@@ -80,7 +78,9 @@ export class ElectionRunner {
       mesh.onElection((from, message) => this.step({ kind: 'message', from, message })),
       mesh.onPeerUp((s) => s.nodeId && this.step({ kind: 'peer-connected', peerId: s.nodeId })),
       mesh.onPeerDown((s) => s.nodeId && this.step({ kind: 'peer-disconnected', peerId: s.nodeId })),
-      mesh.onMembersChanged(() => this.step({ kind: 'members-changed', members: electionRoster(store) })),
+      store.onChange((events) => {
+        if (events.some((e) => e.collection === 'members')) this.step({ kind: 'members-changed', members: electionRoster(store) });
+      }),
     );
     this.arm();
   }

@@ -83,7 +83,6 @@ export class PeerMesh {
   private readonly downListeners = new Set<(status: PeerStatus) => void>();
   private readonly electionListeners = new Set<(from: string, msg: ElectionWireMessage) => void>();
   private readonly telemetryListeners = new Set<(from: string, msg: PeerTelemetryMessage) => void>();
-  private readonly memberListeners = new Set<() => void>();
   private readonly lastStatus = new Map<string, PeerStatus>();
   private readonly disposers: (() => void)[] = [];
   private snapshotCounter = 0;
@@ -131,7 +130,7 @@ export class PeerMesh {
   private start(): void {
     this.disposers.push(this.store.onChange((events) => {
       for (const link of this.links.values()) link.localChanged();
-      if (events.some((e) => e.collection === 'members')) this.membersChanged();
+      if (events.some((e) => e.collection === 'members')) this.dialMembers();
     }));
     const compactTimer = setInterval(() => this.compact(), this.opts.compactEveryMs ?? 2000);
     this.disposers.push(() => clearInterval(compactTimer));
@@ -195,12 +194,6 @@ export class PeerMesh {
     const link = this.links.get(nodeId);
     link?.sendElection(msg);
     return link !== undefined;
-  }
-
-  /** The member list may have changed: a member was written here or arrived from a peer (by ops or in a snapshot). */
-  onMembersChanged(cb: () => void): () => void {
-    this.memberListeners.add(cb);
-    return () => this.memberListeners.delete(cb);
   }
 
   onTelemetry(cb: (from: string, msg: PeerTelemetryMessage) => void): () => void {
@@ -485,11 +478,6 @@ export class PeerMesh {
     if (known && hello.address && known.address !== hello.address) this.store.write('members', hello.nodeId, { address: hello.address }, { actor: 'system' });
     if (known) return;
     recordMember(this.store, { nodeId: hello.nodeId, name: hello.name, certFingerprint: fingerprint, priority: hello.priority, address: hello.address });
-  }
-
-  private membersChanged(): void {
-    this.dialMembers();
-    for (const cb of this.memberListeners) cb();
   }
 
   /** Drop links to removed members; dial the members this node is the one to dial (smaller id dials larger). */
