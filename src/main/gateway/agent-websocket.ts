@@ -72,16 +72,15 @@ export function acceptHandshake(req: IncomingMessage, socket: Duplex, protocol: 
   return true;
 }
 
+/** Bytes a server frame header takes for a payload of `length`. */
+export const headerBytes = (length: number): number => (length < 126 ? 2 : length < 65_536 ? 4 : 10);
+
 /** A frame header for a server frame (never masked): FIN, opcode and the payload length. */
 export function frameHeader(opcode: number, fin: boolean, length: number): Buffer {
-  const bytes = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const h = Buffer.allocUnsafe(bytes);
+  const h = Buffer.allocUnsafe(headerBytes(length));
   writeFrameHeader(h, 0, opcode, fin, length);
   return h;
 }
-
-/** Bytes a server frame header takes for a payload of `length`. */
-export const headerBytes = (length: number): number => (length < 126 ? 2 : length < 65_536 ? 4 : 10);
 
 /** Writes a server frame header at `at` (headerBytes(length) bytes). */
 export function writeFrameHeader(to: Buffer, at: number, opcode: number, fin: boolean, length: number): void {
@@ -102,8 +101,8 @@ const CLOSING = 1;
 const CLOSED = 2;
 
 export class AgentWebSocket {
+  /** OPEN until a close frame is sent (the node's own, or the answer to the agent's). */
   private state = OPEN;
-  private closeSent = false;
   private closeReceived = false;
   private closeCode = CLOSE_ABNORMAL;
   private closeTimer: NodeJS.Timeout | null = null;
@@ -179,11 +178,9 @@ export class AgentWebSocket {
     if (this.state !== OPEN) return;
     this.state = CLOSING;
     this.sendClose(code, reason);
-    if (this.closeReceived) this.socket.end();
-    else {
-      this.closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
-      this.closeTimer.unref();
-    }
+    // Open means no close frame came yet (one that did was answered and ended the socket).
+    this.closeTimer = setTimeout(() => this.socket.destroy(), CLOSE_TIMEOUT_MS);
+    this.closeTimer.unref();
   }
 
   /** Cuts the socket without a close handshake. */
@@ -191,9 +188,8 @@ export class AgentWebSocket {
     this.socket.destroy();
   }
 
+  /** Called once, as the state leaves OPEN. */
   private sendClose(code: number, reason: string): void {
-    if (this.closeSent) return;
-    this.closeSent = true;
     const text = Buffer.from(reason.slice(0, 120));
     const payload = Buffer.allocUnsafe(2 + Math.min(text.length, 123));
     payload.writeUInt16BE(code, 0);
